@@ -1,0 +1,151 @@
+"""Warehouse targets: where raw data lands (dlt) and where dbt builds, for DuckDB and PostgreSQL.
+
+One place decides connection settings, from the environment, with defaults matching
+docker-compose.yml; dlt and dbt read the same values, so raw tables and models share a database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ingest.config import REPO_ROOT
+
+Target = Literal["duckdb", "postgres"]
+TARGETS: tuple[Target, ...] = ("duckdb", "postgres")
+
+RAW_SOLANA_DATASET = "raw_solana"
+RAW_REGISTRY_DATASET = "raw_registry"
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot be reached or a build failed."""
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    host: str
+    port: int
+    user: str
+    password: str
+    database: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PostgresSettings:
+        env = os.environ if env is None else env
+        return cls(
+            host=env.get("AURORA_PG_HOST", "127.0.0.1"),
+            port=int(env.get("AURORA_PG_PORT", "5432")),
+            user=env.get("AURORA_PG_USER", "aurora"),
+            password=env.get("AURORA_PG_PASSWORD", "aurora"),
+            database=env.get("AURORA_PG_DATABASE", "aurora"),
+        )
+
+    def dsn(self) -> str:
+        return (
+            f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{self.database}"
+        )
+
+    def safe_dsn(self) -> str:
+        return f"postgresql://{self.user}:***@{self.host}:{self.port}/{self.database}"
+
+
+def resolve_target(target: str | None) -> Target:
+    value = target or os.environ.get("AURORA_TARGET", "duckdb")
+    if value not in TARGETS:
+        raise WarehouseError(f"unknown target {value!r}: expected one of {', '.join(TARGETS)}")
+    return value  # type: ignore[return-value]
+
+
+def duckdb_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    path = Path(env.get("AURORA_DUCKDB_PATH", "data/aurora.duckdb"))
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def target_env(target: Target, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for dbt and dlt subprocesses: the target, telemetry off, absolute paths."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "AURORA_TARGET": target,
+            "AURORA_DUCKDB_PATH": str(duckdb_path(env)),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+            "RUNTIME__DLTHUB_TELEMETRY": "false",
+            "DBT_PROFILES_DIR": str(REPO_ROOT),
+        }
+    )
+    if extra:
+        env.update(extra)
+    return env
+
+
+def ensure_profiles() -> Path:
+    """dbt reads only a file named profiles.yml: provide it from profiles.example.yml."""
+    source = REPO_ROOT / "profiles.example.yml"
+    dest = REPO_ROOT / "profiles.yml"
+    if not dest.exists() or dest.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, dest)
+    return dest
+
+
+def dlt_destination(target: Target) -> Any:
+    """A dlt destination object for the target (imported lazily: dlt is slow to import)."""
+    import dlt
+
+    if target == "duckdb":
+        path = duckdb_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return dlt.destinations.duckdb(credentials=str(path))
+    return dlt.destinations.postgres(credentials=PostgresSettings.from_env().dsn())
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("dbt")
+    if not found:
+        raise WarehouseError("dbt is not installed in this environment (pip install -e .)")
+    return found
+
+
+def run_dbt(
+    args: Sequence[str],
+    target: Target,
+    *,
+    vars: Mapping[str, Any] | None = None,
+    capture: bool = False,
+    extra_env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command in a subprocess (dbt-duckdb keeps the file locked in-process)."""
+    import json
+
+    ensure_profiles()
+    cmd = [
+        dbt_executable(),
+        *args,
+        "--target",
+        target,
+        "--target-path",
+        f"target_{target}",
+    ]
+    if vars:
+        cmd += ["--vars", json.dumps(dict(vars), sort_keys=True)]
+    env = target_env(target, extra_env)
+    result = subprocess.run(
+        cmd,
+        cwd=REPO_ROOT,
+        env=env,
+        text=True,
+        capture_output=capture,
+        check=False,
+    )
+    return result
