@@ -1,0 +1,34 @@
+-- Every column whose name carries a money or rate unit (STYLE.md: _lamports, _gwei, _wei, _native,
+-- _bps, _usd_micro, _usd_cents, _micro_usd) in any seed, model or raw table of the warehouse must be
+-- an exact integer type: no float, no double, no decimal with a fractional scale. Returns offenders.
+{%- set suffixes = ['_lamports', '_gwei', '_wei', '_native', '_bps', '_usd_micro', '_usd_cents', '_micro_usd'] %}
+{%- set float_types = ['double', 'double precision', 'float', 'float4', 'float8', 'real'] %}
+with columns_in_warehouse as (
+    select
+        table_schema,
+        table_name,
+        column_name,
+        lower(data_type) as data_type,
+        numeric_scale
+    from information_schema.columns
+    where table_schema not in ('information_schema', 'pg_catalog')
+),
+
+money_columns as (
+    select *
+    from columns_in_warehouse
+    where
+        {%- for suffix in suffixes %}
+        {{ 'or ' if not loop.first }}{{ dbt.right('lower(column_name)', suffix | length) }} = '{{ suffix }}'
+        {%- endfor %}
+),
+
+final as (
+    select *
+    from money_columns
+    where
+        data_type in ({% for t in float_types %}'{{ t }}'{{ ', ' if not loop.last }}{% endfor %})
+        or coalesce(numeric_scale, 0) > 0
+)
+
+select * from final
