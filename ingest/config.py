@@ -112,7 +112,9 @@ def _explain(path: Path, exc: ValidationError) -> ConfigError:
     return ConfigError(f"{path}: invalid configuration\n" + "\n".join(lines))
 
 
-def _env_overrides(provider_id: str, raw: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+def _env_overrides(
+    provider_id: str, raw: Mapping[str, Any], env: Mapping[str, str]
+) -> dict[str, Any]:
     merged = dict(raw)
     prefix = f"AURORA_PROVIDER_{provider_id.upper()}_"
     for name in ProviderConfig.model_fields:

@@ -38,7 +38,7 @@ def load_registry(target: Target, config: AuroraConfig, pipelines_dir: Path) -> 
 
     rows = registry_rows(config)
     resources = [
-        dlt.resource(
+        dlt.resource(  # type: ignore[call-overload]
             rows[name],
             name=name,
             write_disposition="replace",

@@ -48,9 +48,7 @@ class PostgresSettings:
         )
 
     def dsn(self) -> str:
-        return (
-            f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{self.database}"
-        )
+        return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{self.database}"
 
     def safe_dsn(self) -> str:
         return f"postgresql://{self.user}:***@{self.host}:{self.port}/{self.database}"
@@ -149,3 +147,45 @@ def run_dbt(
         check=False,
     )
     return result
+
+
+def query(target: Target, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one read-only query on the warehouse; returns (column names, rows)."""
+    if target == "duckdb":
+        import duckdb
+
+        path = duckdb_path()
+        if not path.exists():
+            raise WarehouseError(
+                f"no DuckDB warehouse at {path}: run `aurora demo` or `aurora run`"
+            )
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description or []]
+            return names, cur.fetchall()
+        finally:
+            con.close()
+    import psycopg2
+
+    settings = PostgresSettings.from_env()
+    try:
+        pg = psycopg2.connect(
+            host=settings.host,
+            port=settings.port,
+            user=settings.user,
+            password=settings.password,
+            dbname=settings.database,
+            connect_timeout=10,
+        )
+    except psycopg2.OperationalError as exc:
+        raise WarehouseError(
+            f"cannot connect to PostgreSQL at {settings.safe_dsn()}: {str(exc).strip()}"
+        ) from None
+    try:
+        with pg.cursor() as cur:
+            cur.execute(sql)
+            names = [d[0] for d in cur.description or []]
+            return names, list(cur.fetchall())
+    finally:
+        pg.close()

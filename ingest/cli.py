@@ -1,0 +1,305 @@
+"""The `aurora` command: composes the provider clients, dlt sources, simulator and dbt.
+
+    aurora demo      [--target duckdb|postgres]  simulator on loopback -> ingest -> build -> print
+    aurora run       [--target duckdb|postgres]  the same pipeline against the configured providers
+    aurora build     [--target ...] [--full-refresh] [--select ...]   registry + dbt build
+    aurora ingest solana [--epochs A..B]         load closed epochs (default: all not yet loaded)
+    aurora simulate serve                        serve the provider simulator over HTTP
+    aurora replay ARCHIVE_DIR                    serve archived responses as a provider
+    aurora statements export --month YYYY-MM     a partner statement with its lines and hash
+    aurora docs      [--target ...]              the dbt docs site as one static page
+
+Every subcommand exits non-zero with a one-line message (no stack trace) on a known error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ingest.build import BuildError, dbt_build, summary
+from ingest.config import REPO_ROOT, AuroraConfig, ConfigError, load_config
+from ingest.warehouse import (
+    TARGETS,
+    Target,
+    WarehouseError,
+    duckdb_path,
+    resolve_target,
+)
+
+DATA_DIR = REPO_ROOT / "data"
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line, exit status 2."""
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+def _pipelines_dir(target: Target) -> Path:
+    path = DATA_DIR / "dlt_pipelines" / target
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def parse_epochs(text: str) -> list[int]:
+    """'5' -> [5]; '3..7' -> [3, 4, 5, 6, 7] (inclusive)."""
+    try:
+        if ".." in text:
+            first, last = (int(part) for part in text.split("..", 1))
+        else:
+            first = last = int(text)
+    except ValueError:
+        raise CliError(f"--epochs: expected N or A..B (whole numbers), got {text!r}") from None
+    if first < 0 or last < first:
+        raise CliError(f"--epochs: expected 0 <= A <= B, got {text!r}")
+    return list(range(first, last + 1))
+
+
+# --------------------------------------------------------------------------------------- build
+
+
+def load_registry_step(target: Target, config: AuroraConfig) -> None:
+    from ingest.registry import load_registry
+
+    load_registry(target, config, _pipelines_dir(target))
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    target = resolve_target(args.target)
+    config = load_config()
+    console = _console()
+    console.print(f"[bold]aurora build[/] on {target}: loading the registry from config/ ...")
+    load_registry_step(target, config)
+    started = time.monotonic()
+    lines = dbt_build(
+        target, console=console, full_refresh=args.full_refresh, select=args.select or ()
+    )
+    console.print(f"dbt build on {target}: {summary(lines)} in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+# -------------------------------------------------------------------------------------- ingest
+
+
+def _progress_bar(console: Any) -> tuple[Any, Callable[[str, int, int], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=max(total, 1))
+        progress.update(tasks[stage], completed=done, total=max(total, 1))
+
+    return progress, update
+
+
+def ingest_step(
+    target: Target,
+    config: AuroraConfig,
+    epochs: list[int] | None,
+    *,
+    console: Any,
+    archive_dir: Path | None = None,
+) -> Any:
+    from ingest.pipeline import ingest_solana
+
+    progress, update = _progress_bar(console)
+    with progress:
+        return ingest_solana(
+            target,
+            epochs,
+            config,
+            seeds_dir=REPO_ROOT / "seeds",
+            pipelines_dir=_pipelines_dir(target),
+            archive_dir=archive_dir,
+            progress=update,
+        )
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    if args.chain != "solana":
+        raise CliError(f"ingest: chain {args.chain!r} is not supported yet (supported: solana)")
+    target = resolve_target(args.target)
+    config = load_config()
+    epochs = parse_epochs(args.epochs) if args.epochs else None
+    console = _console()
+    result = ingest_step(
+        target,
+        config,
+        epochs,
+        console=console,
+        archive_dir=Path(args.archive) if args.archive else None,
+    )
+    console.print(f"ingested into {target}: {result}")
+    return 0
+
+
+# ------------------------------------------------------------------------------ demo and run
+
+
+def _print_results(target: Target, console: Any, months: Sequence[str] | None = None) -> None:
+    from ingest.report import print_pnl_and_statements
+
+    print_pnl_and_statements(target, console, months=months)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ingest.demo import run_demo
+
+    target = resolve_target(args.target)
+    return run_demo(target, console=_console(), epochs=args.epochs)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    target = resolve_target(args.target)
+    config = load_config()
+    console = _console()
+    from ingest.pipeline import preflight
+
+    preflight(config)  # fails fast, with a clear message, when a provider cannot be reached
+    load_registry_step(target, config)
+    epochs = parse_epochs(args.epochs) if args.epochs else None
+    ingest_step(target, config, epochs, console=console)
+    dbt_build(target, console=console)
+    _print_results(target, console)
+    return 0
+
+
+# ------------------------------------------------------------------------------- delegations
+
+
+def cmd_simulate(args: argparse.Namespace, rest: list[str]) -> int:
+    from ingest.simulator.cli import serve_main
+
+    return int(serve_main(rest))
+
+
+def cmd_replay(args: argparse.Namespace, rest: list[str]) -> int:
+    from ingest.archive import replay_main
+
+    return int(replay_main(rest))
+
+
+def cmd_statements(args: argparse.Namespace, rest: list[str]) -> int:
+    from ingest.statements import statements_export_main
+
+    return int(statements_export_main(rest))
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from ingest.docs import build_docs
+
+    target = resolve_target(args.target)
+    path = build_docs(target)
+    _console().print(f"docs written to {path} (one static page; open it in a browser)")
+    return 0
+
+
+# -------------------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aurora",
+        description="Validator P&L and partner commissions, exact to the smallest unit.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_target(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--target",
+            choices=TARGETS,
+            default=None,
+            help="warehouse: duckdb (embedded, default; $AURORA_TARGET) or postgres",
+        )
+
+    p = sub.add_parser("demo", help="simulated providers -> ingest -> build -> P&L and statements")
+    add_target(p)
+    p.add_argument("--epochs", default=None, help="epochs to ingest, N or A..B (default: all)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("run", help="the pipeline against the providers in config/providers.yaml")
+    add_target(p)
+    p.add_argument(
+        "--epochs", default=None, help="N or A..B (default: every closed epoch not loaded)"
+    )
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("build", help="load the registry, then dbt build (seeds, models, tests)")
+    add_target(p)
+    p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models whole")
+    p.add_argument("--select", action="append", help="dbt selection (repeatable)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("ingest", help="load raw provider data")
+    p.add_argument("chain", choices=["solana"])
+    add_target(p)
+    p.add_argument(
+        "--epochs", default=None, help="N or A..B (default: every closed epoch not loaded)"
+    )
+    p.add_argument("--archive", default=None, help="also archive every response to this directory")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("simulate", help="the provider simulator (`aurora simulate serve --help`)")
+    p.add_argument("action", choices=["serve"])
+    p.set_defaults(func=cmd_simulate, passthrough=True)
+
+    p = sub.add_parser("replay", help="serve an archive of responses as a provider")
+    p.set_defaults(func=cmd_replay, passthrough=True)
+
+    p = sub.add_parser("statements", help="partner statements (`aurora statements export --help`)")
+    p.add_argument("action", choices=["export"])
+    p.set_defaults(func=cmd_statements, passthrough=True)
+
+    p = sub.add_parser("docs", help="generate the dbt docs site as one static page")
+    add_target(p)
+    p.set_defaults(func=cmd_docs)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, rest = parser.parse_known_args(argv)
+    try:
+        if getattr(args, "passthrough", False):
+            return int(args.func(args, rest))
+        if rest:
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        return int(args.func(args))
+    except (CliError, ConfigError, WarehouseError, BuildError) as exc:
+        print(f"aurora: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("aurora: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a provider or pipeline error with a clear message of its own
+        name = type(exc).__name__
+        if name in {"ProviderError", "EpochNotClosed", "IngestError", "PreflightError"}:
+            print(f"aurora: error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+__all__ = ["build_parser", "duckdb_path", "main", "parse_epochs"]
