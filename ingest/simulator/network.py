@@ -63,6 +63,15 @@ def failed_vote_err() -> dict[str, Any]:
     return {"InstructionError": [0, {"Custom": 0}]}
 
 
+def commission_split(on: int, commission_pct: int) -> tuple[int, int]:
+    """The runtime's split of an inflation reward ``on``: (voter, staker), each truncated.
+
+    ``voter = on * c // 100`` and ``staker = on * (100 - c) // 100``; c >= 100 gives (on, 0).
+    """
+    c = min(max(commission_pct, 0), 100)
+    return on * c // 100, on * (100 - c) // 100
+
+
 # --------------------------------------------------------------------------------------------
 # base58
 
@@ -793,21 +802,31 @@ class Network:
         accounts = self.stake_accounts
         for v in self.validators:
             c = v.commission_pct[epoch]
-            rate = self._inflation_ppb * self._perf[v.index][epoch]  # per 10**12
+            rate = self._reward_rate(v.index, epoch)
             voter_sum = 0
             for i in self._accounts_by_validator[v.index]:
                 a = accounts[i]
                 if not (a.activation_epoch == 0 or a.activation_epoch < epoch):
                     continue
-                on = a.delegated_stake * rate // 10**12
-                voter_sum += on * c // 100
-                staker = on * (100 - c) // 100
+                voter, staker = commission_split(a.delegated_stake * rate // 10**12, c)
+                voter_sum += voter
                 if staker:
                     amount[i] = staker
                     post[i] += staker
             vote_amount.append(voter_sum)
             vote_post.append(prev_vote[v.index] + voter_sum)
         return _EpochRewards(amount, post, vote_amount, vote_post)
+
+    def _reward_rate(self, validator_index: int, epoch: int) -> int:
+        """Inflation reward per 10**12 lamports of effective stake for the validator in ``epoch``."""
+        return self._inflation_ppb * self._perf[validator_index][epoch]
+
+    def inflation_on(self, account_index: int, epoch: int) -> int:
+        """Gross inflation reward of a stake account for ``epoch``, before the commission split."""
+        a = self.stake_accounts[account_index]
+        if not a.earns_in(epoch):
+            return 0
+        return a.delegated_stake * self._reward_rate(a.validator_index, epoch) // 10**12
 
     def effective_slot(self, epoch: int) -> int:
         return self.first_produced_slot(epoch + 1)
