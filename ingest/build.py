@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ingest.config import REPO_ROOT
-from ingest.warehouse import Target, dbt_executable, ensure_profiles, target_env
+from ingest.warehouse import Target, dbt_executable, dbt_target_path, ensure_profiles, target_env
 
 _PROGRESS = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")
 
@@ -29,7 +29,7 @@ def dbt_build(
 ) -> list[str]:
     """Run `dbt <command>` on the target, drawing a progress bar; returns dbt's output lines."""
     ensure_profiles()
-    cmd = [dbt_executable(), command, "--target", target, "--target-path", f"target_{target}"]
+    cmd = [dbt_executable(), command, "--target", target, "--target-path", dbt_target_path(target)]
     if full_refresh:
         cmd.append("--full-refresh")
     for item in select:

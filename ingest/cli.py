@@ -303,3 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 __all__ = ["build_parser", "duckdb_path", "main", "parse_epochs"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -105,6 +105,12 @@ def dlt_destination(target: Target) -> Any:
     return dlt.destinations.postgres(credentials=PostgresSettings.from_env().dsn())
 
 
+def dbt_target_path(target: Target) -> str:
+    """Where dbt writes its artifacts: one folder per target (partial parsing survives target
+    switches); AURORA_DBT_TARGET_PATH overrides it (tests that build several warehouses at once)."""
+    return os.environ.get("AURORA_DBT_TARGET_PATH") or f"target_{target}"
+
+
 def dbt_executable() -> str:
     candidate = Path(sys.executable).parent / "dbt"
     if candidate.exists():
@@ -133,7 +139,7 @@ def run_dbt(
         "--target",
         target,
         "--target-path",
-        f"target_{target}",
+        dbt_target_path(target),
     ]
     if vars:
         cmd += ["--vars", json.dumps(dict(vars), sort_keys=True)]

@@ -1,3 +1,4 @@
+-- noqa: disable=AL03
 -- The money layer (macros/money.sql, macros/time.sql) on known cases, compared as text so that a
 -- float, a DECIMAL(18,3) default or a floor instead of a truncation cannot pass. Returns the cases
 -- whose result differs from the expected text; a correct engine returns no rows.
