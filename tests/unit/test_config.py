@@ -75,7 +75,7 @@ def test_fact_with_unknown_provider(config_dir: Path) -> None:
 
 def test_invalid_yaml_and_missing_file(config_dir: Path) -> None:
     (config_dir / "providers.yaml").write_text("providers: [unclosed")
-    with pytest.raises(ConfigError, match="providers.yaml: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"providers\.yaml: not valid YAML"):
         load_config(config_dir, env={})
     (config_dir / "providers.yaml").unlink()
     with pytest.raises(ConfigError, match="file not found"):
