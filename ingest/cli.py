@@ -173,7 +173,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     target = resolve_target(args.target)
     config = load_config()
     console = _console()
-    from ingest.pipeline import preflight
+    from ingest.preflight import preflight
 
     preflight(config)  # fails fast, with a clear message, when a provider cannot be reached
     load_registry_step(target, config)
