@@ -1,0 +1,177 @@
+"""Jito Kobe API client and payload models (reference/solana.md §1c).
+
+- ``POST {base}/api/v1/validators`` with body ``{"epoch": E}``: every validator of epoch E with its
+  ``mev_rewards`` (after Jito's fee, before the validator/staker split) and ``mev_commission_bps``.
+  An epoch Kobe has not published yet answers an empty list: :attr:`KobeValidators.is_published`.
+- ``GET {base}/api/v1/validator_rewards?vote_account=V&epoch=E``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+from ingest.providers.http import (
+    Fetched,
+    ProviderError,
+    ProviderHttpClient,
+    ResponseRecord,
+    RetryableResponse,
+)
+from ingest.providers.types import SNAKE, ExactDecimal, ExactInt
+
+T = TypeVar("T")
+
+VALIDATORS_PATH = "/api/v1/validators"
+VALIDATOR_REWARDS_PATH = "/api/v1/validator_rewards"
+
+
+class KobeValidator(BaseModel):
+    model_config = SNAKE
+    vote_account: str
+    identity_account: str | None = None
+    mev_commission_bps: ExactInt | None = None
+    mev_rewards: ExactInt | None = None
+    priority_fee_commission_bps: ExactInt | None = None
+    priority_fee_rewards: ExactInt | None = None
+    running_jito: bool | None = None
+    running_bam: bool | None = None
+    active_stake: ExactInt | None = None
+    jito_directed_stake_target: bool | None = None
+    jito_directed_stake_lamports: ExactInt | None = None
+    jito_sol_active_lamports: ExactInt | None = None
+
+
+class KobeValidators(BaseModel):
+    model_config = SNAKE
+    validators: list[KobeValidator] = Field(default_factory=list)
+
+    @property
+    def is_published(self) -> bool:
+        return bool(self.validators)
+
+
+class KobeValidatorReward(BaseModel):
+    model_config = SNAKE
+    vote_account: str
+    epoch: ExactInt
+    mev_revenue: ExactInt | None = None
+    mev_commission: ExactInt | None = None
+    priority_fee_revenue: ExactInt | None = None
+    priority_fee_commission: ExactInt | None = None
+    num_stakers: ExactInt | None = None
+    claim_status_account: str | None = None
+
+
+class KobeValidatorRewards(BaseModel):
+    model_config = SNAKE
+    rewards: list[KobeValidatorReward] = Field(default_factory=list)
+    total_count: ExactInt | None = None
+
+
+class KobeValidatorEpoch(BaseModel):
+    model_config = SNAKE
+    epoch: ExactInt
+    mev_commission_bps: ExactInt | None = None
+    mev_rewards: ExactInt | None = None
+    priority_fee_commission_bps: ExactInt | None = None
+    priority_fee_rewards: ExactInt | None = None
+
+
+class KobeStakerReward(BaseModel):
+    model_config = SNAKE
+    claimant: str
+    stake_authority: str | None = None
+    withdraw_authority: str | None = None
+    validator_vote_account: str
+    epoch: ExactInt
+    amount: ExactInt | None = None
+    claim_status_account: str | None = None
+    priority_fee_amount: ExactInt | None = None
+    priority_fee_claim_status_account: str | None = None
+
+
+class KobeStakerRewards(BaseModel):
+    model_config = SNAKE
+    rewards: list[KobeStakerReward] = Field(default_factory=list)
+    total_count: ExactInt | None = None
+
+
+class KobeMevRewards(BaseModel):
+    model_config = SNAKE
+    epoch: ExactInt
+    total_network_mev_lamports: ExactInt
+    jito_stake_weight_lamports: ExactInt
+    mev_reward_per_lamport: ExactDecimal
+
+
+_VALIDATOR_EPOCHS = TypeAdapter(list[KobeValidatorEpoch])
+
+# Parsers per Kobe endpoint (used by the client and by the sample tests).
+KOBE_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "validators": KobeValidators.model_validate,
+    "validator_rewards": KobeValidatorRewards.model_validate,
+    "validator_by_vote_account": _VALIDATOR_EPOCHS.validate_python,
+    "staker_rewards": KobeStakerRewards.model_validate,
+    "mev_rewards": KobeMevRewards.model_validate,
+}
+
+
+class JitoKobeClient:
+    """Typed Kobe calls over a :class:`ProviderHttpClient`."""
+
+    def __init__(self, http: ProviderHttpClient) -> None:
+        self.http = http
+        self.provider_id = http.provider_id
+
+    @staticmethod
+    def _interpret(endpoint: str, parse: Callable[[Any], T]) -> Callable[[Any, ResponseRecord], T]:
+        def interpret(body: Any, record: ResponseRecord) -> T:
+            try:
+                return parse(body)
+            except ValidationError as exc:
+                raise RetryableResponse(
+                    f"unexpected {endpoint} payload: {exc.error_count()} validation error(s)"
+                ) from None
+
+        return interpret
+
+    async def validators(self, epoch: int) -> Fetched[KobeValidators]:
+        """Validators of ``epoch``; an unpublished epoch (404 or empty) gives an empty list."""
+        body = {"epoch": epoch}
+        try:
+            return await self.http.request(
+                method=VALIDATORS_PATH,
+                params=body,
+                http_method="POST",
+                path=VALIDATORS_PATH,
+                json_body=body,
+                interpret=self._interpret("validators", KobeValidators.model_validate),
+            )
+        except ProviderError as exc:
+            if exc.http_status == 404:
+                raise ProviderError(
+                    exc.provider,
+                    exc.method,
+                    exc.params_json,
+                    "HTTP 404: Kobe does not know this epoch",
+                    attempts=exc.attempts,
+                    http_status=404,
+                ) from exc
+            raise
+
+    async def validator_rewards(
+        self, vote_account: str, epoch: int
+    ) -> Fetched[KobeValidatorRewards]:
+        params = {"epoch": epoch, "vote_account": vote_account}
+        query = {"epoch": str(epoch), "vote_account": vote_account}
+        return await self.http.request(
+            method=VALIDATOR_REWARDS_PATH,
+            params=params,
+            http_method="GET",
+            path=VALIDATOR_REWARDS_PATH,
+            query=query,
+            interpret=self._interpret("validator_rewards", KobeValidatorRewards.model_validate),
+        )

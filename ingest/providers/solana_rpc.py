@@ -1,0 +1,524 @@
+"""Solana JSON-RPC client and payload models.
+
+Error handling (DOMAIN §3, reference/solana.md §3):
+- -32007 / -32009: the slot was skipped. A *result* (:class:`SlotSkipped`), recorded, not retried.
+- -32004 / -32014 / -32019 / -32005: transient, retried by the HTTP layer.
+- -32017: epoch rewards are still being paid: the epoch is not closed (:class:`EpochNotClosed`).
+- any other error: :class:`RpcError` (a :class:`ProviderError`), naming provider, method, params.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, ValidationError
+
+from ingest.providers.http import (
+    Fetched,
+    ProviderError,
+    ProviderHttpClient,
+    ResponseRecord,
+    RetryableResponse,
+)
+from ingest.providers.types import CAMEL, ExactDecimal, ExactInt, Pubkey
+
+T = TypeVar("T")
+
+STAKE_PROGRAM_ID = "Stake11111111111111111111111111111111111111"
+STAKE_ACCOUNT_SIZE = 200
+STAKE_VOTER_OFFSET = 124
+MINIMUM_SLOTS_PER_EPOCH = 32
+SIGNATURES_PAGE_LIMIT = 1000
+
+SKIPPED_SLOT_CODES = frozenset({-32007, -32009})
+RETRYABLE_RPC_CODES = frozenset({-32004, -32005, -32014, -32019})
+EPOCH_REWARDS_ACTIVE_CODE = -32017
+
+BLOCK_CONFIG: dict[str, Any] = {
+    "commitment": "finalized",
+    "maxSupportedTransactionVersion": 0,
+    "rewards": True,
+    "transactionDetails": "none",
+}
+
+
+# --------------------------------------------------------------------------------------- models
+class EpochSchedule(BaseModel):
+    model_config = CAMEL
+    slots_per_epoch: ExactInt
+    leader_schedule_slot_offset: ExactInt
+    warmup: bool
+    first_normal_epoch: ExactInt
+    first_normal_slot: ExactInt
+
+    def slots_in_epoch(self, epoch: int) -> int:
+        if epoch < self.first_normal_epoch:
+            return int(2 ** (epoch + MINIMUM_SLOTS_PER_EPOCH.bit_length() - 1))
+        return self.slots_per_epoch
+
+    def first_slot(self, epoch: int) -> int:
+        """First slot of ``epoch`` (Agave ``EpochSchedule::get_first_slot_in_epoch``)."""
+        if epoch <= self.first_normal_epoch:
+            return int((2**epoch - 1) * MINIMUM_SLOTS_PER_EPOCH)
+        return (epoch - self.first_normal_epoch) * self.slots_per_epoch + self.first_normal_slot
+
+    def last_slot(self, epoch: int) -> int:
+        return self.first_slot(epoch) + self.slots_in_epoch(epoch) - 1
+
+    def epoch_of(self, slot: int) -> int:
+        """Epoch holding ``slot`` (Agave ``get_epoch_and_slot_index``)."""
+        if slot < self.first_normal_slot:
+            tz_min = MINIMUM_SLOTS_PER_EPOCH.bit_length() - 1
+            value = slot + MINIMUM_SLOTS_PER_EPOCH + 1
+            next_pow2 = 1 << (value - 1).bit_length()
+            return int((next_pow2.bit_length() - 1) - tz_min - 1)
+        return self.first_normal_epoch + (slot - self.first_normal_slot) // self.slots_per_epoch
+
+
+class EpochInfo(BaseModel):
+    model_config = CAMEL
+    absolute_slot: ExactInt
+    block_height: ExactInt | None = None
+    epoch: ExactInt
+    slot_index: ExactInt
+    slots_in_epoch: ExactInt
+    transaction_count: ExactInt | None = None
+
+
+class VoteAccount(BaseModel):
+    model_config = CAMEL
+    vote_pubkey: str
+    node_pubkey: str
+    activated_stake: ExactInt
+    commission: ExactInt | None = None
+    commission_bps: ExactInt | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "commissionBps", "inflationRewardsCommissionBps", "commission_bps"
+        ),
+    )
+    epoch_vote_account: bool | None = None
+    epoch_credits: list[list[ExactInt]] = Field(default_factory=list)
+    last_vote: ExactInt | None = None
+    root_slot: ExactInt | None = None
+
+
+class VoteAccounts(BaseModel):
+    model_config = CAMEL
+    current: list[VoteAccount] = Field(default_factory=list)
+    delinquent: list[VoteAccount] = Field(default_factory=list)
+
+
+class Reward(BaseModel):
+    model_config = CAMEL
+    pubkey: str
+    lamports: ExactInt
+    post_balance: ExactInt | None = None
+    reward_type: str | None = None
+    commission: ExactInt | None = None
+    commission_bps: ExactInt | None = Field(
+        default=None, validation_alias=AliasChoices("commissionBps", "commission_bps")
+    )
+
+
+class Block(BaseModel):
+    model_config = CAMEL
+    blockhash: str
+    parent_slot: ExactInt
+    previous_blockhash: str | None = None
+    block_height: ExactInt | None = None
+    block_time: ExactInt | None = None
+    rewards: list[Reward] = Field(default_factory=list)
+    num_reward_partitions: ExactInt | None = None
+
+
+class InflationReward(BaseModel):
+    model_config = CAMEL
+    epoch: ExactInt
+    effective_slot: ExactInt
+    amount: ExactInt
+    post_balance: ExactInt
+    commission: ExactInt | None = None
+    commission_bps: ExactInt | None = Field(
+        default=None, validation_alias=AliasChoices("commissionBps", "commission_bps")
+    )
+
+
+class StakeAuthorized(BaseModel):
+    model_config = CAMEL
+    staker: Pubkey
+    withdrawer: Pubkey
+
+
+class StakeLockup(BaseModel):
+    model_config = CAMEL
+    custodian: Pubkey | None = None
+    epoch: ExactInt | None = None
+    unix_timestamp: ExactInt | None = None
+
+
+class StakeMeta(BaseModel):
+    model_config = CAMEL
+    authorized: StakeAuthorized
+    lockup: StakeLockup | None = None
+    rent_exempt_reserve: ExactInt
+
+
+class StakeDelegation(BaseModel):
+    model_config = CAMEL
+    voter: Pubkey
+    stake: ExactInt
+    activation_epoch: ExactInt
+    deactivation_epoch: ExactInt
+    warmup_cooldown_rate: ExactDecimal | None = None
+
+
+class StakeState(BaseModel):
+    model_config = CAMEL
+    credits_observed: ExactInt | None = None
+    delegation: StakeDelegation
+
+
+class StakeInfo(BaseModel):
+    model_config = CAMEL
+    meta: StakeMeta
+    stake: StakeState | None = None
+
+
+class ParsedStake(BaseModel):
+    model_config = CAMEL
+    type: str
+    info: StakeInfo
+
+
+class ParsedAccountData(BaseModel):
+    model_config = CAMEL
+    parsed: ParsedStake
+    program: str | None = None
+    space: ExactInt | None = None
+
+
+class StakeAccountInfo(BaseModel):
+    model_config = CAMEL
+    data: ParsedAccountData
+    executable: bool | None = None
+    lamports: ExactInt
+    owner: Pubkey | None = None
+    rent_epoch: ExactInt | None = None
+    space: ExactInt | None = None
+
+
+class StakeProgramAccount(BaseModel):
+    model_config = CAMEL
+    pubkey: Pubkey
+    account: StakeAccountInfo
+
+
+class SignatureInfo(BaseModel):
+    model_config = CAMEL
+    signature: str
+    slot: ExactInt
+    err: Any = None
+    memo: str | None = None
+    block_time: ExactInt | None = None
+    confirmation_status: str | None = None
+
+
+class BlockProductionRange(BaseModel):
+    model_config = CAMEL
+    first_slot: ExactInt
+    last_slot: ExactInt
+
+
+class BlockProductionValue(BaseModel):
+    model_config = CAMEL
+    by_identity: dict[str, list[ExactInt]]
+    range: BlockProductionRange
+
+
+class RpcContext(BaseModel):
+    model_config = CAMEL
+    slot: ExactInt
+
+
+class BlockProduction(BaseModel):
+    model_config = CAMEL
+    context: RpcContext
+    value: BlockProductionValue
+
+
+class InflationGovernor(BaseModel):
+    model_config = CAMEL
+    foundation: ExactDecimal
+    foundation_term: ExactDecimal
+    initial: ExactDecimal
+    taper: ExactDecimal
+    terminal: ExactDecimal
+
+
+class InflationRate(BaseModel):
+    model_config = CAMEL
+    epoch: ExactInt
+    foundation: ExactDecimal
+    total: ExactDecimal
+    validator: ExactDecimal
+
+
+LeaderSchedule = dict[str, list[int]]
+
+_LEADER_SCHEDULE = TypeAdapter(dict[str, list[ExactInt]] | None)
+_INFLATION_REWARDS = TypeAdapter(list[InflationReward | None])
+_PROGRAM_ACCOUNTS = TypeAdapter(list[StakeProgramAccount])
+_SIGNATURES = TypeAdapter(list[SignatureInfo])
+_BLOCK_TIME = TypeAdapter(ExactInt | None)
+_BLOCK = TypeAdapter(Block | None)
+
+# Parsers of the ``result`` member, per method (used by the client and by the sample tests).
+RESULT_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "getEpochSchedule": EpochSchedule.model_validate,
+    "getEpochInfo": EpochInfo.model_validate,
+    "getVoteAccounts": VoteAccounts.model_validate,
+    "getLeaderSchedule": _LEADER_SCHEDULE.validate_python,
+    "getBlock": _BLOCK.validate_python,
+    "getBlockTime": _BLOCK_TIME.validate_python,
+    "getInflationReward": _INFLATION_REWARDS.validate_python,
+    "getProgramAccounts": _PROGRAM_ACCOUNTS.validate_python,
+    "getSignaturesForAddress": _SIGNATURES.validate_python,
+    "getBlockProduction": BlockProduction.model_validate,
+    "getInflationGovernor": InflationGovernor.model_validate,
+    "getInflationRate": InflationRate.model_validate,
+}
+
+
+def parse_rpc_envelope(method: str, body: Any) -> Any:
+    """Parse a whole JSON-RPC response body (already JSON-decoded) of ``method``; raise on error."""
+    if not isinstance(body, dict):
+        raise ValueError("a JSON-RPC response is an object")
+    if "error" in body:
+        raise ValueError(f"JSON-RPC error: {body['error']!r}")
+    return RESULT_PARSERS[method](body["result"])
+
+
+# ------------------------------------------------------------------------------ error results
+@dataclass(frozen=True)
+class SlotSkipped:
+    """A -32007/-32009 answer: the slot has no block."""
+
+    code: int
+    message: str
+
+
+@dataclass(frozen=True)
+class _RpcErrorResult:
+    code: int
+    message: str
+    data: Any
+
+
+class RpcError(ProviderError):
+    """A JSON-RPC error that is neither transient nor a skipped slot."""
+
+    def __init__(
+        self, provider: str, method: str, params_json: str, code: int, message: str
+    ) -> None:
+        self.code = code
+        super().__init__(provider, method, params_json, f"JSON-RPC error {code}: {message}")
+
+
+class EpochNotClosed(Exception):
+    """-32017: epoch rewards are still being paid, the epoch is not closed yet."""
+
+    def __init__(self, provider: str, method: str, params_json: str, epoch: int, message: str):
+        self.provider = provider
+        self.method = method
+        self.params_json = params_json
+        self.epoch = epoch
+        super().__init__(
+            f"epoch {epoch} is not closed yet: provider {provider!r} method {method!r} "
+            f"params {params_json} answered -32017 ({message})"
+        )
+
+
+def rpc_id_for(request_id: str) -> int:
+    """The JSON-RPC ``id``: derived from the request id, so the same request sends the same bytes
+    (replay serves identical bodies) and a misrouted response is detected."""
+    return int(request_id[:12], 16)
+
+
+# ----------------------------------------------------------------------------------- client
+class SolanaRpcClient:
+    """Typed Solana JSON-RPC calls over a :class:`ProviderHttpClient`."""
+
+    def __init__(self, http: ProviderHttpClient) -> None:
+        self.http = http
+        self.provider_id = http.provider_id
+
+    async def call(
+        self, method: str, params: list[Any], parse: Callable[[Any], T]
+    ) -> Fetched[T | SlotSkipped]:
+        from ingest.providers.http import canonical_json, request_id_for
+
+        request_id = request_id_for(self.provider_id, method, canonical_json(params))
+        rpc_id = rpc_id_for(request_id)
+        payload = {"jsonrpc": "2.0", "id": rpc_id, "method": method, "params": params}
+
+        def interpret(body: Any, record: ResponseRecord) -> T | _RpcErrorResult:
+            if not isinstance(body, dict) or body.get("jsonrpc") != "2.0":
+                raise RetryableResponse("malformed JSON-RPC envelope")
+            if body.get("id") != rpc_id:
+                raise RetryableResponse(
+                    f"JSON-RPC response id {body.get('id')!r} does not match request id {rpc_id}"
+                )
+            if "error" in body:
+                error = body["error"]
+                if not isinstance(error, dict) or "code" not in error:
+                    raise RetryableResponse("malformed JSON-RPC error member")
+                code = int(error["code"])
+                message = str(error.get("message", ""))
+                if code in RETRYABLE_RPC_CODES:
+                    raise RetryableResponse(f"JSON-RPC error {code}: {message}")
+                return _RpcErrorResult(code, message, error.get("data"))
+            if "result" not in body:
+                raise RetryableResponse("JSON-RPC response has neither result nor error")
+            try:
+                return parse(body["result"])
+            except ValidationError as exc:
+                raise RetryableResponse(
+                    f"unexpected {method} payload: {exc.error_count()} validation error(s): "
+                    f"{_first_error(exc)}"
+                ) from None
+
+        fetched = await self.http.request(
+            method=method,
+            params=params,
+            http_method="POST",
+            json_body=payload,
+            interpret=interpret,
+        )
+        value = fetched.value
+        if isinstance(value, _RpcErrorResult):
+            record = fetched.record
+            if value.code in SKIPPED_SLOT_CODES:
+                return Fetched(SlotSkipped(value.code, value.message), record)
+            if value.code == EPOCH_REWARDS_ACTIVE_CODE:
+                epoch = _epoch_param(params)
+                raise EpochNotClosed(
+                    self.provider_id, method, record.params_json, epoch, value.message
+                )
+            raise RpcError(self.provider_id, method, record.params_json, value.code, value.message)
+        return Fetched(value, fetched.record)
+
+    async def _call_plain(
+        self, method: str, params: list[Any], parse: Callable[[Any], T]
+    ) -> Fetched[T]:
+        fetched = await self.call(method, params, parse)
+        if isinstance(fetched.value, SlotSkipped):
+            raise RpcError(
+                self.provider_id,
+                method,
+                fetched.record.params_json,
+                fetched.value.code,
+                fetched.value.message,
+            )
+        return Fetched(fetched.value, fetched.record)
+
+    async def get_epoch_schedule(self) -> Fetched[EpochSchedule]:
+        return await self._call_plain("getEpochSchedule", [], EpochSchedule.model_validate)
+
+    async def get_epoch_info(self) -> Fetched[EpochInfo]:
+        return await self._call_plain(
+            "getEpochInfo", [{"commitment": "finalized"}], EpochInfo.model_validate
+        )
+
+    async def get_vote_accounts(self) -> Fetched[VoteAccounts]:
+        return await self._call_plain(
+            "getVoteAccounts", [{"commitment": "finalized"}], VoteAccounts.model_validate
+        )
+
+    async def get_leader_schedule(self, slot: int, identity: str) -> Fetched[LeaderSchedule | None]:
+        return await self._call_plain(
+            "getLeaderSchedule",
+            [slot, {"commitment": "finalized", "identity": identity}],
+            _LEADER_SCHEDULE.validate_python,
+        )
+
+    async def get_block(self, slot: int) -> Fetched[Block | SlotSkipped | None]:
+        return await self.call("getBlock", [slot, dict(BLOCK_CONFIG)], _BLOCK.validate_python)
+
+    async def get_block_time(self, slot: int) -> Fetched[int | SlotSkipped | None]:
+        return await self.call("getBlockTime", [slot], _BLOCK_TIME.validate_python)
+
+    async def get_inflation_reward(
+        self, addresses: Sequence[str], epoch: int
+    ) -> Fetched[list[InflationReward | None]]:
+        """One call for ``addresses`` (the caller batches by ``batch_size``)."""
+        addresses = list(addresses)
+        fetched = await self._call_plain(
+            "getInflationReward",
+            [addresses, {"commitment": "finalized", "epoch": epoch}],
+            _INFLATION_REWARDS.validate_python,
+        )
+        if len(fetched.value) != len(addresses):
+            raise ProviderError(
+                self.provider_id,
+                "getInflationReward",
+                fetched.record.params_json,
+                f"answered {len(fetched.value)} rewards for {len(addresses)} addresses",
+            )
+        return fetched
+
+    async def get_stake_accounts(self, vote_account: str) -> Fetched[list[StakeProgramAccount]]:
+        params: list[Any] = [
+            STAKE_PROGRAM_ID,
+            {
+                "commitment": "finalized",
+                "encoding": "jsonParsed",
+                "filters": [
+                    {"dataSize": STAKE_ACCOUNT_SIZE},
+                    {"memcmp": {"bytes": vote_account, "offset": STAKE_VOTER_OFFSET}},
+                ],
+            },
+        ]
+        return await self._call_plain(
+            "getProgramAccounts", params, _PROGRAM_ACCOUNTS.validate_python
+        )
+
+    async def get_signatures_for_address(
+        self,
+        address: str,
+        *,
+        before: str | None = None,
+        until: str | None = None,
+        limit: int = SIGNATURES_PAGE_LIMIT,
+    ) -> Fetched[list[SignatureInfo]]:
+        config: dict[str, Any] = {"commitment": "finalized", "limit": limit}
+        if before is not None:
+            config["before"] = before
+        if until is not None:
+            config["until"] = until
+        return await self._call_plain(
+            "getSignaturesForAddress", [address, config], _SIGNATURES.validate_python
+        )
+
+
+def _epoch_param(params: list[Any]) -> int:
+    for item in params:
+        if isinstance(item, dict) and "epoch" in item:
+            return int(item["epoch"])
+    return -1
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return str(exc)
+    first = errors[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    return f"{loc}: {first['msg']}"
+
+
+def decimal_or_none(value: int | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
