@@ -1,0 +1,995 @@
+"""The Solana raw tables (ingest/RAW_TABLES.md): schemas, fetching, and the dlt source.
+
+Three parts:
+
+1. :data:`TABLES`: every raw table's columns, with one type per column given twice, identically:
+   as a pyarrow type (the fast path: tables are yielded as ``pyarrow.Table``) and as a dlt column
+   hint (``decimal(38,0)`` for amounts, ``bigint`` for slots/epochs, ``text``, ``bool``,
+   ``timestamp``). Amounts never pass through a float.
+2. :class:`ChunkFetcher`: fetches everything for a chunk of epochs (async, within each provider's
+   concurrency and rate limits) into :class:`RawRows`, nothing loaded yet.
+3. :func:`solana_raw_source`: the dlt source over the collected rows (merge on each primary key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import pyarrow as pa
+
+from ingest.providers.http import Fetched, ProviderError, ResponseRecord, canonical_json
+from ingest.providers.jito_kobe import JitoKobeClient, KobeValidatorRewards, KobeValidators
+from ingest.providers.solana_rpc import (
+    Block,
+    EpochNotClosed,
+    EpochSchedule,
+    InflationReward,
+    SlotSkipped,
+    SolanaRpcClient,
+    StakeProgramAccount,
+    VoteAccounts,
+)
+
+T = TypeVar("T")
+
+ProgressCallback = Callable[[str, int, int], None]
+
+# ------------------------------------------------------------------------------- column types
+_TYPES: dict[str, tuple[pa.DataType, dict[str, Any]]] = {
+    "text": (pa.string(), {"data_type": "text"}),
+    "bigint": (pa.int64(), {"data_type": "bigint"}),
+    "bool": (pa.bool_(), {"data_type": "bool"}),
+    "amount": (pa.decimal128(38, 0), {"data_type": "decimal", "precision": 38, "scale": 0}),
+    "timestamp": (pa.timestamp("us", tz="UTC"), {"data_type": "timestamp"}),
+}
+
+_COMMON: list[tuple[str, str]] = [
+    ("provider", "text"),
+    ("method", "text"),
+    ("request_id", "text"),
+    ("response_sha256", "text"),
+    ("ingestion_run_id", "text"),
+]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    primary_key: tuple[str, ...]
+    columns: tuple[tuple[str, str], ...]  # (column, kind) in order, common columns first
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        return pa.schema(
+            [
+                pa.field(col, _TYPES[kind][0], nullable=col not in self.primary_key)
+                for col, kind in self.columns
+            ]
+        )
+
+    @property
+    def dlt_columns(self) -> dict[str, dict[str, Any]]:
+        return {
+            col: {**_TYPES[kind][1], "nullable": col not in self.primary_key}
+            for col, kind in self.columns
+        }
+
+
+def _spec(name: str, pk: Sequence[str], columns: Sequence[tuple[str, str]]) -> TableSpec:
+    own = [c for c, _ in columns]
+    common = [(c, k) for c, k in _COMMON if c not in own]
+    return TableSpec(name, tuple(pk), tuple(common + list(columns)))
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in [
+        _spec(
+            "epoch_schedule",
+            ["provider"],
+            [
+                ("slots_per_epoch", "bigint"),
+                ("leader_schedule_slot_offset", "bigint"),
+                ("warmup", "bool"),
+                ("first_normal_epoch", "bigint"),
+                ("first_normal_slot", "bigint"),
+            ],
+        ),
+        _spec(
+            "vote_accounts",
+            ["provider", "epoch", "vote_pubkey"],
+            [
+                ("epoch", "bigint"),
+                ("vote_pubkey", "text"),
+                ("node_pubkey", "text"),
+                ("commission", "bigint"),
+                ("commission_bps", "bigint"),
+                ("activated_stake", "amount"),
+                ("epoch_vote_account", "bool"),
+                ("last_vote", "bigint"),
+                ("root_slot", "bigint"),
+                ("is_delinquent", "bool"),
+            ],
+        ),
+        _spec(
+            "leader_schedule",
+            ["provider", "epoch", "slot"],
+            [
+                ("epoch", "bigint"),
+                ("identity", "text"),
+                ("slot_index", "bigint"),
+                ("slot", "bigint"),
+            ],
+        ),
+        _spec(
+            "blocks",
+            ["provider", "slot"],
+            [
+                ("slot", "bigint"),
+                ("epoch", "bigint"),
+                ("status", "text"),
+                ("block_time", "bigint"),
+                ("block_height", "bigint"),
+                ("blockhash", "text"),
+                ("previous_blockhash", "text"),
+                ("parent_slot", "bigint"),
+                ("num_reward_partitions", "bigint"),
+                ("error_code", "bigint"),
+                ("error_message", "text"),
+            ],
+        ),
+        _spec(
+            "block_rewards",
+            ["provider", "slot", "reward_index"],
+            [
+                ("slot", "bigint"),
+                ("reward_index", "bigint"),
+                ("pubkey", "text"),
+                ("lamports", "amount"),
+                ("post_balance", "amount"),
+                ("reward_type", "text"),
+                ("commission", "bigint"),
+                ("commission_bps", "bigint"),
+            ],
+        ),
+        _spec(
+            "block_times",
+            ["provider", "slot"],
+            [
+                ("slot", "bigint"),
+                ("block_time", "bigint"),
+                ("is_skipped", "bool"),
+                ("error_code", "bigint"),
+            ],
+        ),
+        _spec(
+            "inflation_rewards",
+            ["provider", "epoch", "address"],
+            [
+                ("epoch", "bigint"),
+                ("address", "text"),
+                ("address_kind", "text"),
+                ("vote_account", "text"),
+                ("is_null", "bool"),
+                ("amount", "amount"),
+                ("post_balance", "amount"),
+                ("effective_slot", "bigint"),
+                ("reward_epoch", "bigint"),
+                ("commission", "bigint"),
+                ("commission_bps", "bigint"),
+            ],
+        ),
+        _spec(
+            "stake_accounts",
+            ["provider", "snapshot_epoch", "stake_pubkey"],
+            [
+                ("snapshot_epoch", "bigint"),
+                ("stake_pubkey", "text"),
+                ("vote_account", "text"),
+                ("account_type", "text"),
+                ("staker", "text"),
+                ("withdrawer", "text"),
+                ("delegated_stake", "amount"),
+                ("activation_epoch", "amount"),
+                ("deactivation_epoch", "amount"),
+                ("lamports", "amount"),
+                ("rent_exempt_reserve", "amount"),
+                ("credits_observed", "amount"),
+            ],
+        ),
+        _spec(
+            "vote_signatures",
+            ["provider", "vote_account", "signature"],
+            [
+                ("vote_account", "text"),
+                ("signature", "text"),
+                ("slot", "bigint"),
+                ("block_time", "bigint"),
+                ("is_failed", "bool"),
+                ("err", "text"),
+                ("confirmation_status", "text"),
+                ("epoch", "bigint"),
+            ],
+        ),
+        _spec(
+            "kobe_validators",
+            ["provider", "epoch", "vote_account"],
+            [
+                ("epoch", "bigint"),
+                ("vote_account", "text"),
+                ("identity_account", "text"),
+                ("mev_commission_bps", "bigint"),
+                ("mev_rewards", "amount"),
+                ("priority_fee_commission_bps", "bigint"),
+                ("priority_fee_rewards", "amount"),
+                ("running_jito", "bool"),
+                ("running_bam", "bool"),
+                ("active_stake", "amount"),
+            ],
+        ),
+        _spec(
+            "kobe_validator_rewards",
+            ["provider", "epoch", "vote_account"],
+            [
+                ("epoch", "bigint"),
+                ("vote_account", "text"),
+                ("mev_revenue", "amount"),
+                ("mev_commission", "bigint"),
+                ("priority_fee_revenue", "amount"),
+                ("priority_fee_commission", "bigint"),
+                ("num_stakers", "bigint"),
+                ("claim_status_account", "text"),
+            ],
+        ),
+        _spec(
+            "kobe_epochs",
+            ["provider", "epoch"],
+            [
+                ("epoch", "bigint"),
+                ("is_published", "bool"),
+                ("validator_count", "bigint"),
+            ],
+        ),
+        _spec(
+            "ingestion_runs",
+            ["ingestion_run_id", "epoch"],
+            [
+                ("ingestion_run_id", "text"),
+                ("chain", "text"),
+                ("epoch", "bigint"),
+                ("status", "text"),
+                ("scope", "text"),
+                ("started_at", "timestamp"),
+                ("finished_at", "timestamp"),
+                ("request_count", "bigint"),
+                ("aurora_version", "text"),
+            ],
+        ),
+        _spec(
+            "staging_payloads",
+            ["response_sha256"],
+            [
+                ("response_sha256", "text"),
+                ("provider", "text"),
+                ("method", "text"),
+                ("request_params", "text"),
+                ("request_id", "text"),
+                ("http_status", "bigint"),
+                ("body", "text"),
+            ],
+        ),
+    ]
+}
+
+
+# ------------------------------------------------------------------------------------ rows
+class RawRows:
+    """Rows collected for one load, per table; deduplicated on the primary key when converted."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+
+    def add(self, table: str, row: dict[str, Any]) -> None:
+        self.rows[table].append(row)
+
+    def count(self, table: str) -> int:
+        return len(self.rows.get(table, ()))
+
+    def to_arrow(self, table: str) -> pa.Table:
+        """Rows of ``table`` as an arrow table, one row per primary key (the row with the smallest
+        ``request_id`` wins: deterministic), sorted by primary key."""
+        spec = TABLES[table]
+        chosen: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for row in self.rows.get(table, ()):
+            key = tuple(row[c] for c in spec.primary_key)
+            if None in key:
+                raise ValueError(f"{table}: a primary key column is null in {key}")
+            kept = chosen.get(key)
+            if kept is None or (row.get("request_id") or "") < (kept.get("request_id") or ""):
+                chosen[key] = row
+        ordered = [chosen[k] for k in sorted(chosen)]
+        schema = spec.arrow_schema
+        columns = {
+            name: pa.array([r.get(name) for r in ordered], type=schema.field(name).type)
+            for name in schema.names
+        }
+        return pa.Table.from_pydict(columns, schema=schema)
+
+    def tables(self) -> list[str]:
+        return [name for name in TABLES if self.rows.get(name)]
+
+
+def lineage(record: ResponseRecord, run_id: str) -> dict[str, Any]:
+    return {
+        "provider": record.provider,
+        "method": record.method,
+        "request_id": record.request_id,
+        "response_sha256": record.response_sha256,
+        "ingestion_run_id": run_id,
+    }
+
+
+def payload_row(record: ResponseRecord, run_id: str) -> dict[str, Any]:
+    return {
+        **lineage(record, run_id),
+        "request_params": record.params_json,
+        "http_status": record.http_status,
+        # Bodies are UTF-8 JSON; an undecodable byte would be replaced, never silently dropped.
+        "body": record.body.decode("utf-8", "replace"),
+    }
+
+
+# ------------------------------------------------------------------------------ validators
+@dataclass(frozen=True)
+class OperatorValidator:
+    validator_id: str  # the vote account
+    identity_pubkey: str
+    validator_name: str
+
+
+class SeedError(Exception):
+    """seeds/validators.csv is missing or malformed."""
+
+
+def read_operator_validators(seeds_dir: Path, chain: str = "solana") -> list[OperatorValidator]:
+    """The operator's validators of ``chain`` from ``seeds_dir/validators.csv``."""
+    path = Path(seeds_dir) / "validators.csv"
+    if not path.is_file():
+        raise SeedError(
+            f"{path}: file not found (columns: chain, validator_id, identity_pubkey, "
+            "validator_name)"
+        )
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        needed = {"chain", "validator_id", "identity_pubkey", "validator_name"}
+        missing = needed - set(reader.fieldnames or [])
+        if missing:
+            raise SeedError(f"{path}: missing column(s) {sorted(missing)}")
+        out: list[OperatorValidator] = []
+        seen: set[str] = set()
+        for line, row in enumerate(reader, start=2):
+            if (row.get("chain") or "").strip() != chain:
+                continue
+            vote = (row.get("validator_id") or "").strip()
+            if not vote:
+                raise SeedError(f"{path}:{line}: empty validator_id")
+            if vote in seen:
+                raise SeedError(f"{path}:{line}: validator {vote} listed twice")
+            seen.add(vote)
+            out.append(
+                OperatorValidator(
+                    validator_id=vote,
+                    identity_pubkey=(row.get("identity_pubkey") or "").strip(),
+                    validator_name=(row.get("validator_name") or "").strip(),
+                )
+            )
+    return sorted(out, key=lambda v: v.validator_id)
+
+
+# ---------------------------------------------------------------------------------- plan
+@dataclass
+class EpochPlan:
+    """What to fetch for one epoch.
+
+    ``full`` False: only Kobe (MEV re-ingest of an epoch loaded while Kobe had not published it).
+    ``vote_snapshot`` / ``stake_snapshot``: the snapshots already loaded for the epoch (reused, not
+    re-taken nor re-loaded), or None to take them now.
+    """
+
+    epoch: int
+    full: bool = True
+    vote_snapshot: dict[str, str] | None = None  # vote account -> identity
+    stake_snapshot: list[tuple[str, str]] | None = None  # (stake account, vote account)
+
+
+@dataclass
+class ChunkResult:
+    rows: RawRows
+    closed: list[int]  # full epochs fetched
+    mev_only: list[int]
+    not_closed: list[int]
+    request_counts: dict[int, int]
+    started_at: datetime
+    finished_at: datetime
+
+
+_current_epoch: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "aurora_current_epoch", default=None
+)
+
+
+class NotClosedError(Exception):
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+        super().__init__(f"epoch {epoch} is not closed")
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
+
+
+async def gather_all(coros: Iterable[Awaitable[T]]) -> list[T]:
+    """Run coroutines concurrently; on the first failure cancel the others and raise that failure
+    itself (not an ExceptionGroup), so errors keep their own clear message."""
+    tasks: list[asyncio.Task[T]] = []
+    try:
+        async with asyncio.TaskGroup() as tg:
+            for coro in coros:
+                tasks.append(tg.create_task(_as_coroutine(coro)))
+    except BaseExceptionGroup as group:
+        raise _first_leaf(group) from None
+    return [task.result() for task in tasks]
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+@dataclass
+class _Memo:
+    tasks: dict[Any, asyncio.Future[Any]] = field(default_factory=dict)
+
+    async def once(self, key: Any, factory: Callable[[], Awaitable[T]]) -> T:
+        task = self.tasks.get(key)
+        if task is None:
+            task = asyncio.ensure_future(factory())
+            self.tasks[key] = task
+        result: T = await asyncio.shield(task)
+        return result
+
+
+class ChunkFetcher:
+    """Fetch all raw rows of a chunk of epochs (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        rpc: SolanaRpcClient,
+        kobe: JitoKobeClient,
+        schedule: Fetched[EpochSchedule],
+        validators: Sequence[OperatorValidator],
+        run_id: str,
+        batch_size: int,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.rpc = rpc
+        self.kobe = kobe
+        self.schedule_fetched = schedule
+        self.schedule = schedule.value
+        self.validators = list(validators)
+        self.run_id = run_id
+        self.batch_size = batch_size
+        self.progress = progress
+        self.records: list[ResponseRecord] = []
+        self.request_counts: dict[int, int] = defaultdict(int)
+        self.requests_done = 0
+        self.requests_planned = 0
+
+    # -- hooks -------------------------------------------------------------------------------
+    def on_response(self, record: ResponseRecord) -> None:
+        """Registered on both HTTP clients: every accepted response of the chunk."""
+        self.records.append(record)
+        epoch = _current_epoch.get()
+        if epoch is not None:
+            self.request_counts[epoch] += 1
+        self.requests_done += 1
+        if self.progress is not None:
+            self.progress(
+                "requests", self.requests_done, max(self.requests_done, self.requests_planned)
+            )
+
+    def _plan(self, n: int) -> None:
+        self.requests_planned += n
+
+    def _lin(self, record: ResponseRecord) -> dict[str, Any]:
+        return lineage(record, self.run_id)
+
+    # -- chunk -------------------------------------------------------------------------------
+    async def fetch_chunk(
+        self,
+        plans: Sequence[EpochPlan],
+        *,
+        include_schedule: bool,
+        skip_not_closed: bool,
+        epochs_total: int,
+        epochs_done_before: int,
+    ) -> ChunkResult:
+        started = datetime.now().astimezone()
+        rows = RawRows()
+        self.records = []
+        self.request_counts = defaultdict(int)
+        memo = _Memo()
+        if include_schedule:
+            self.records.append(self.schedule_fetched.record)
+            s = self.schedule
+            rows.add(
+                "epoch_schedule",
+                {
+                    **self._lin(self.schedule_fetched.record),
+                    "slots_per_epoch": s.slots_per_epoch,
+                    "leader_schedule_slot_offset": s.leader_schedule_slot_offset,
+                    "warmup": s.warmup,
+                    "first_normal_epoch": s.first_normal_epoch,
+                    "first_normal_slot": s.first_normal_slot,
+                },
+            )
+        full = [p for p in plans if p.full]
+        mev_only = [p for p in plans if not p.full]
+
+        # 1. closedness: the vote accounts' inflation rewards (-32017 = not closed yet)
+        not_closed: list[int] = []
+        closed: list[EpochPlan] = []
+        vote_rewards: dict[int, list[dict[str, Any]]] = {}
+
+        async def probe(plan: EpochPlan) -> None:
+            _current_epoch.set(plan.epoch)
+            try:
+                vote_rewards[plan.epoch] = await self._inflation_rows(
+                    plan.epoch,
+                    [(v.validator_id, v.validator_id) for v in self.validators],
+                    "vote",
+                )
+            except NotClosedError:
+                if not skip_not_closed:
+                    raise
+                not_closed.append(plan.epoch)
+
+        try:
+            await gather_all(probe(plan) for plan in full)
+        except NotClosedError as exc:
+            raise exc.__cause__ or exc from None
+        for plan in full:
+            if plan.epoch in vote_rewards:
+                closed.append(plan)
+                for row in vote_rewards[plan.epoch]:
+                    rows.add("inflation_rewards", row)
+
+        done = epochs_done_before
+
+        async def run_epoch(plan: EpochPlan) -> None:
+            nonlocal done
+            _current_epoch.set(plan.epoch)
+            if plan.full:
+                await self._fetch_epoch(plan, rows, memo)
+            else:
+                await self._fetch_kobe(plan.epoch, rows)
+            done += 1
+            if self.progress is not None:
+                self.progress("epochs", done, epochs_total)
+
+        jobs: list[Awaitable[None]] = [run_epoch(plan) for plan in [*closed, *mev_only]]
+        if closed:
+            jobs.append(self._fetch_signatures([p.epoch for p in closed], rows))
+        await gather_all(jobs)
+
+        for record in self.records:
+            rows.add("staging_payloads", payload_row(record, self.run_id))
+        return ChunkResult(
+            rows=rows,
+            closed=sorted(p.epoch for p in closed),
+            mev_only=sorted(p.epoch for p in mev_only),
+            not_closed=sorted(not_closed),
+            request_counts=dict(self.request_counts),
+            started_at=started,
+            finished_at=datetime.now().astimezone(),
+        )
+
+    # -- one epoch ---------------------------------------------------------------------------
+    async def _fetch_epoch(self, plan: EpochPlan, rows: RawRows, memo: _Memo) -> None:
+        epoch = plan.epoch
+        identities = await self._vote_snapshot(plan, rows, memo)
+        first_slot = self.schedule.first_slot(epoch)
+
+        async def leader_and_blocks(identity: str) -> None:
+            fetched = await self.rpc.get_leader_schedule(first_slot, identity)
+            schedule = fetched.value
+            if schedule is None:
+                raise ProviderError(
+                    fetched.record.provider,
+                    fetched.record.method,
+                    fetched.record.params_json,
+                    f"no leader schedule for epoch {epoch} (the node keeps recent epochs only: "
+                    "ingest closed epochs promptly)",
+                )
+            slot_indexes = sorted(set(schedule.get(identity, [])))
+            for index in slot_indexes:
+                rows.add(
+                    "leader_schedule",
+                    {
+                        **self._lin(fetched.record),
+                        "epoch": epoch,
+                        "identity": identity,
+                        "slot_index": index,
+                        "slot": first_slot + index,
+                    },
+                )
+            self._plan(len(slot_indexes))
+            await gather_all(self._fetch_block(first_slot + i, epoch, rows) for i in slot_indexes)
+
+        jobs: list[Awaitable[None]] = [
+            leader_and_blocks(identity) for identity in sorted(set(identities.values()))
+        ]
+        jobs += [
+            self._probe_first_block(epoch, rows, memo),
+            self._probe_first_block(epoch + 1, rows, memo),
+            self._stake_and_rewards(plan, rows, memo),
+            self._fetch_kobe(epoch, rows),
+        ]
+        await gather_all(jobs)
+
+    async def _vote_snapshot(self, plan: EpochPlan, rows: RawRows, memo: _Memo) -> dict[str, str]:
+        """vote account -> identity for the epoch: the loaded snapshot, or a new one (recorded)."""
+        seeded = {v.validator_id: v.identity_pubkey for v in self.validators}
+        if plan.vote_snapshot is not None:
+            return {vote: plan.vote_snapshot.get(vote) or ident for vote, ident in seeded.items()}
+        fetched: Fetched[VoteAccounts] = await memo.once(
+            "getVoteAccounts", self.rpc.get_vote_accounts
+        )
+        found: dict[str, str] = {}
+        for delinquent, accounts in (
+            (False, fetched.value.current),
+            (True, fetched.value.delinquent),
+        ):
+            for account in accounts:
+                if account.vote_pubkey not in seeded or account.vote_pubkey in found:
+                    continue
+                found[account.vote_pubkey] = account.node_pubkey
+                rows.add(
+                    "vote_accounts",
+                    {
+                        **self._lin(fetched.record),
+                        "epoch": plan.epoch,
+                        "vote_pubkey": account.vote_pubkey,
+                        "node_pubkey": account.node_pubkey,
+                        "commission": account.commission,
+                        "commission_bps": account.commission_bps,
+                        "activated_stake": account.activated_stake,
+                        "epoch_vote_account": account.epoch_vote_account,
+                        "last_vote": account.last_vote,
+                        "root_slot": account.root_slot,
+                        "is_delinquent": delinquent,
+                    },
+                )
+        return {vote: found.get(vote) or ident for vote, ident in seeded.items()}
+
+    async def _fetch_block(self, slot: int, epoch: int, rows: RawRows) -> None:
+        fetched = await self.rpc.get_block(slot)
+        value = fetched.value
+        lin = self._lin(fetched.record)
+        base: dict[str, Any] = {
+            **lin,
+            "slot": slot,
+            "epoch": epoch,
+            "block_time": None,
+            "block_height": None,
+            "blockhash": None,
+            "previous_blockhash": None,
+            "parent_slot": None,
+            "num_reward_partitions": None,
+            "error_code": None,
+            "error_message": None,
+        }
+        if isinstance(value, SlotSkipped):
+            rows.add(
+                "blocks",
+                {
+                    **base,
+                    "status": "skipped",
+                    "error_code": value.code,
+                    "error_message": value.message,
+                },
+            )
+            return
+        block: Block | None = value
+        if block is None:  # a null result: the node has no block for the slot
+            rows.add("blocks", {**base, "status": "skipped", "error_message": "null result"})
+            return
+        rows.add(
+            "blocks",
+            {
+                **base,
+                "status": "produced",
+                "block_time": block.block_time,
+                "block_height": block.block_height,
+                "blockhash": block.blockhash,
+                "previous_blockhash": block.previous_blockhash,
+                "parent_slot": block.parent_slot,
+                "num_reward_partitions": block.num_reward_partitions,
+            },
+        )
+        for index, reward in enumerate(block.rewards):
+            rows.add(
+                "block_rewards",
+                {
+                    **lin,
+                    "slot": slot,
+                    "reward_index": index,
+                    "pubkey": reward.pubkey,
+                    "lamports": reward.lamports,
+                    "post_balance": reward.post_balance,
+                    "reward_type": reward.reward_type,
+                    "commission": reward.commission,
+                    "commission_bps": reward.commission_bps,
+                },
+            )
+
+    async def _probe_first_block(self, epoch: int, rows: RawRows, memo: _Memo) -> None:
+        """getBlockTime from the epoch's first slot until the first produced slot (windows of 4
+        slots probed concurrently; every probe recorded). Shared between E (start) and E-1 (end)."""
+        await memo.once(("first_block", epoch), lambda: self._probe(epoch, rows))
+
+    async def _probe(self, epoch: int, rows: RawRows) -> None:
+        first = self.schedule.first_slot(epoch)
+        last = self.schedule.last_slot(epoch)
+        window = 4
+        slot = first
+        while slot <= last:
+            slots = list(range(slot, min(slot + window, last + 1)))
+            self._plan(len(slots))
+            results = await gather_all(self.rpc.get_block_time(s) for s in slots)
+            found = False
+            for s, fetched in zip(slots, results, strict=True):
+                value = fetched.value
+                skipped = isinstance(value, SlotSkipped)
+                rows.add(
+                    "block_times",
+                    {
+                        **self._lin(fetched.record),
+                        "slot": s,
+                        "block_time": None if isinstance(value, SlotSkipped) else value,
+                        "is_skipped": skipped,
+                        "error_code": value.code if isinstance(value, SlotSkipped) else None,
+                    },
+                )
+                found = found or not skipped
+            if found:
+                return
+            slot += window
+        raise ProviderError(
+            self.rpc.provider_id,
+            "getBlockTime",
+            json.dumps([first, last]),
+            f"no produced slot in epoch {epoch} (slots {first}..{last})",
+        )
+
+    async def _stake_and_rewards(self, plan: EpochPlan, rows: RawRows, memo: _Memo) -> None:
+        epoch = plan.epoch
+        if plan.stake_snapshot is not None:
+            pairs = sorted(plan.stake_snapshot, key=lambda p: (p[1], p[0]))
+        else:
+            pairs = []
+
+            async def snapshot(vote: str) -> list[tuple[str, str]]:
+                fetched: Fetched[list[StakeProgramAccount]] = await memo.once(
+                    ("getProgramAccounts", vote), lambda: self.rpc.get_stake_accounts(vote)
+                )
+                out: list[tuple[str, str]] = []
+                for account in fetched.value:
+                    parsed = account.account.data.parsed
+                    stake = parsed.info.stake
+                    voter = stake.delegation.voter if stake is not None else None
+                    if voter != vote:
+                        continue  # the filter matched bytes, not a delegation to this voter
+                    assert stake is not None
+                    meta = parsed.info.meta
+                    rows.add(
+                        "stake_accounts",
+                        {
+                            **self._lin(fetched.record),
+                            "snapshot_epoch": epoch,
+                            "stake_pubkey": account.pubkey,
+                            "vote_account": voter,
+                            "account_type": parsed.type,
+                            "staker": meta.authorized.staker,
+                            "withdrawer": meta.authorized.withdrawer,
+                            "delegated_stake": stake.delegation.stake,
+                            "activation_epoch": stake.delegation.activation_epoch,
+                            "deactivation_epoch": stake.delegation.deactivation_epoch,
+                            "lamports": account.account.lamports,
+                            "rent_exempt_reserve": meta.rent_exempt_reserve,
+                            "credits_observed": stake.credits_observed,
+                        },
+                    )
+                    out.append((account.pubkey, voter))
+                return out
+
+            self._plan(len(self.validators))
+            results = await gather_all(snapshot(v.validator_id) for v in self.validators)
+            for found in results:
+                pairs.extend(found)
+            pairs.sort(key=lambda p: (p[1], p[0]))
+        for row in await self._inflation_rows(epoch, pairs, "stake"):
+            rows.add("inflation_rewards", row)
+
+    async def _inflation_rows(
+        self, epoch: int, pairs: Sequence[tuple[str, str]], kind: str
+    ) -> list[dict[str, Any]]:
+        """getInflationReward for (address, vote account) pairs, ``batch_size`` per call."""
+        batches = [pairs[i : i + self.batch_size] for i in range(0, len(pairs), self.batch_size)]
+        self._plan(len(batches))
+
+        async def one(batch: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+            try:
+                fetched = await self.rpc.get_inflation_reward([a for a, _ in batch], epoch)
+            except EpochNotClosed as exc:
+                raise NotClosedError(epoch) from exc
+            out = []
+            for (address, vote), reward in zip(batch, fetched.value, strict=True):
+                out.append(self._reward_row(fetched.record, epoch, address, vote, kind, reward))
+            return out
+
+        results = await gather_all(one(b) for b in batches)
+        return [row for batch_rows in results for row in batch_rows]
+
+    def _reward_row(
+        self,
+        record: ResponseRecord,
+        epoch: int,
+        address: str,
+        vote: str,
+        kind: str,
+        reward: InflationReward | None,
+    ) -> dict[str, Any]:
+        return {
+            **self._lin(record),
+            "epoch": epoch,
+            "address": address,
+            "address_kind": kind,
+            "vote_account": vote,
+            "is_null": reward is None,
+            "amount": None if reward is None else reward.amount,
+            "post_balance": None if reward is None else reward.post_balance,
+            "effective_slot": None if reward is None else reward.effective_slot,
+            "reward_epoch": None if reward is None else reward.epoch,
+            "commission": None if reward is None else reward.commission,
+            "commission_bps": None if reward is None else reward.commission_bps,
+        }
+
+    async def _fetch_signatures(self, epochs: Sequence[int], rows: RawRows) -> None:
+        """Vote-account signatures over the chunk's slot range, paged newest to oldest."""
+        wanted = set(epochs)
+        low = self.schedule.first_slot(min(epochs))
+        high = self.schedule.last_slot(max(epochs))
+
+        async def one(vote: str) -> None:
+            before: str | None = None
+            while True:
+                self._plan(1)
+                fetched = await self.rpc.get_signatures_for_address(vote, before=before)
+                page = fetched.value
+                for info in page:
+                    if not low <= info.slot <= high:
+                        continue
+                    epoch = self.schedule.epoch_of(info.slot)
+                    if epoch not in wanted:
+                        continue
+                    rows.add(
+                        "vote_signatures",
+                        {
+                            **self._lin(fetched.record),
+                            "vote_account": vote,
+                            "signature": info.signature,
+                            "slot": info.slot,
+                            "block_time": info.block_time,
+                            "is_failed": info.err is not None,
+                            "err": None if info.err is None else _json_text(info.err),
+                            "confirmation_status": info.confirmation_status,
+                            "epoch": epoch,
+                        },
+                    )
+                if not page or page[-1].slot < low:
+                    return
+                before = page[-1].signature
+
+        await gather_all(one(v.validator_id) for v in self.validators)
+
+    async def _fetch_kobe(self, epoch: int, rows: RawRows) -> None:
+        operator = {v.validator_id for v in self.validators}
+        self._plan(1 + len(self.validators))
+        fetched: Fetched[KobeValidators] = await self.kobe.validators(epoch)
+        lin = self._lin(fetched.record)
+        rows.add(
+            "kobe_epochs",
+            {
+                **lin,
+                "epoch": epoch,
+                "is_published": fetched.value.is_published,
+                "validator_count": len(fetched.value.validators),
+            },
+        )
+        for item in fetched.value.validators:
+            if item.vote_account not in operator:
+                continue
+            rows.add(
+                "kobe_validators",
+                {
+                    **lin,
+                    "epoch": epoch,
+                    "vote_account": item.vote_account,
+                    "identity_account": item.identity_account,
+                    "mev_commission_bps": item.mev_commission_bps,
+                    "mev_rewards": item.mev_rewards,
+                    "priority_fee_commission_bps": item.priority_fee_commission_bps,
+                    "priority_fee_rewards": item.priority_fee_rewards,
+                    "running_jito": item.running_jito,
+                    "running_bam": item.running_bam,
+                    "active_stake": item.active_stake,
+                },
+            )
+
+        async def rewards(vote: str) -> None:
+            got: Fetched[KobeValidatorRewards] = await self.kobe.validator_rewards(vote, epoch)
+            for item in got.value.rewards:
+                if item.vote_account != vote or item.epoch != epoch:
+                    continue
+                rows.add(
+                    "kobe_validator_rewards",
+                    {
+                        **self._lin(got.record),
+                        "epoch": epoch,
+                        "vote_account": vote,
+                        "mev_revenue": item.mev_revenue,
+                        "mev_commission": item.mev_commission,
+                        "priority_fee_revenue": item.priority_fee_revenue,
+                        "priority_fee_commission": item.priority_fee_commission,
+                        "num_stakers": item.num_stakers,
+                        "claim_status_account": item.claim_status_account,
+                    },
+                )
+
+        await gather_all(rewards(vote) for vote in sorted(operator))
+
+
+def _json_text(value: Any) -> str:
+    return canonical_json(value)
+
+
+# ------------------------------------------------------------------------------ dlt source
+def solana_raw_source(tables: dict[str, pa.Table]) -> Any:
+    """A dlt source with one merge resource per non-empty raw table (explicit column hints)."""
+    import dlt
+
+    @dlt.source(name="solana_raw", max_table_nesting=0)
+    def _source() -> Iterable[Any]:
+        for name, table in tables.items():
+            spec = TABLES[name]
+            yield dlt.resource(
+                [table],
+                name=name,
+                table_name=name,
+                primary_key=list(spec.primary_key),
+                write_disposition="merge",
+                columns=cast(Any, spec.dlt_columns),
+            )
+
+    return _source()
