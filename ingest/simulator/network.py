@@ -387,7 +387,7 @@ class Network:
         pool = [keygen() for _ in range(max(1, sc.n_shared_withdrawers))]
         accounts: list[StakeAccount] = []
         by_validator: list[list[int]] = [[] for _ in self.validators]
-        late_hi = max(1, sc.n_epochs - 2)
+        late_hi = sc.n_epochs - 1  # activation epochs 1 .. n_epochs - 2
         for v in self.validators:
             for _ in range(sc.stake_accounts_per_validator):
                 idx = len(accounts)

@@ -228,6 +228,24 @@ def test_scenario_validation() -> None:
     assert small.month_end is None and small.features()["month_end"] is None
 
 
+@pytest.mark.parametrize(
+    ("n_epochs", "n_validators", "n_ops"), [(1, 1, 1), (2, 3, 0), (3, 2, 2), (5, 6, 4)]
+)
+def test_small_scenarios_build(n_epochs: int, n_validators: int, n_ops: int) -> None:
+    sc = Scenario(
+        n_epochs=n_epochs,
+        n_validators=n_validators,
+        n_operator_validators=n_ops,
+        stake_accounts_per_validator=3,
+    )
+    small = build_network(sc)
+    small.features()
+    rows = truth.validator_epochs(small)
+    assert len(rows) == n_ops * n_epochs
+    assert len(truth.stake_rewards(small)) == 3 * n_ops * n_epochs
+    assert small.paid_epoch_at(small.default_tip_slot) == n_epochs - 1
+
+
 def test_benchmark_builds_fast() -> None:
     started = time.monotonic()
     bench = build_network(Scenario.benchmark())

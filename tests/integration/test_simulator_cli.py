@@ -1,0 +1,52 @@
+"""``serve_main``: prints the URLs, serves, writes truth files, stops cleanly."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ingest.simulator.cli import serve_main
+
+
+def test_serve_main_serves_until_stopped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stop = threading.Event()
+    result: list[int] = []
+    argv = ["--port", "0", "--truth-dir", str(tmp_path), "--kobe-withhold", "1"]
+    thread = threading.Thread(target=lambda: result.append(serve_main(argv, stop=stop)))
+    thread.start()
+    try:
+        out = ""
+        deadline = time.monotonic() + 20
+        while "Serving" not in out and time.monotonic() < deadline:
+            time.sleep(0.05)
+            out += capsys.readouterr().out
+        rpc = re.search(r"Solana RPC:\s+(\S+)", out)
+        kobe = re.search(r"Jito Kobe:\s+(\S+)", out)
+        assert rpc and kobe, out
+        body = {"jsonrpc": "2.0", "id": 1, "method": "getEpochInfo"}
+        assert httpx.post(rpc.group(1), json=body, timeout=5).json()["result"]["epoch"] == 24
+        withheld = httpx.post(f"{kobe.group(1)}/api/v1/validators", json={"epoch": 23}, timeout=5)
+        assert withheld.json() == {"validators": []}
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert result == [0]
+    for name in (
+        "validator_epochs.csv",
+        "stake_rewards.csv",
+        "stake_accounts.csv",
+        "validators.csv",
+    ):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_rejects_bad_rate() -> None:
+    with pytest.raises(SystemExit):
+        serve_main(["--fault-429", "1.5"])
