@@ -1,0 +1,82 @@
+"""The main job end to end, as a newcomer runs it: `aurora demo` on DuckDB (twice: the rerun reuses
+the warehouse and gives byte-identical marts), on PostgreSQL (the same statements and hashes), and
+`aurora run` against the simulator through the documented provider overrides."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from support import Warehouse, base_env, run_aurora, warehouse
+
+MARTS = ["validator_pnl", "partner_commission_lines", "partner_commission_statements"]
+
+
+def _mart_digest(wh: Warehouse, table: str) -> str:
+    columns = [
+        r[0]
+        for r in wh.query(
+            "select column_name from information_schema.columns "
+            f"where table_schema = 'marts' and table_name = '{table}' order by ordinal_position"
+        )
+    ]
+    assert columns, f"marts.{table} does not exist"
+    text_cols = ", ".join(f"coalesce(cast({c} as varchar), '<null>')" for c in columns)
+    rows = wh.query(f"select {text_cols} from marts.{table}")
+    lines = sorted("|".join(row) for row in rows)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _statements(wh: Warehouse) -> list[tuple[str, ...]]:
+    rows = wh.query(
+        "select partner_id, agreement_id, statement_month, cast(line_count as varchar), "
+        "cast(total_native as varchar), coalesce(cast(total_usd_cents as varchar), ''), lines_sha256 "
+        "from marts.partner_commission_statements"
+    )
+    return sorted(tuple(str(v) for v in r) for r in rows)
+
+
+def test_demo_duckdb_rerun_is_byte_identical_and_postgres_agrees(tmp_path: Path) -> None:
+    with warehouse("duckdb", tmp_path / "duck") as duck:
+        first = run_aurora(["demo", "--target", "duckdb"], duck.env)
+        assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
+        assert "Partner statements" in first.stdout and "Validator P&L" in first.stdout
+        digests = {t: _mart_digest(duck, t) for t in MARTS}
+        second = run_aurora(["demo", "--target", "duckdb"], duck.env)
+        assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
+        assert {t: _mart_digest(duck, t) for t in MARTS} == digests
+        duck_statements = _statements(duck)
+        assert duck_statements, "the demo produced no statement"
+
+    with warehouse("postgres", tmp_path / "pg") as pg:
+        result = run_aurora(["demo", "--target", "postgres"], pg.env)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+        assert _statements(pg) == duck_statements
+        for sha in {s[-1] for s in duck_statements}:
+            assert sha in result.stdout
+
+
+def test_run_against_simulator_through_env_overrides(tmp_path: Path) -> None:
+    from ingest.demo import simulator_env
+    from ingest.simulator.network import Scenario, build_network
+    from ingest.simulator.server import SimulatorServer
+
+    network = build_network(Scenario())
+    with SimulatorServer(network) as server, warehouse("duckdb", tmp_path) as wh:
+        env = {**wh.env, **simulator_env(server.rpc_url, server.kobe_url)}
+        result = run_aurora(["run", "--target", "duckdb"], env)
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+        assert "Partner statements" in result.stdout
+        assert wh.query("select count(*) from marts.validator_pnl")[0][0] > 0
+
+
+def test_run_without_network_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
+    env = base_env()
+    env["AURORA_DUCKDB_PATH"] = str(tmp_path / "w.duckdb")
+    env["AURORA_PROVIDER_SOLANA_RPC_URL"] = "http://127.0.0.1:9/rpc"
+    env["AURORA_PROVIDER_JITO_KOBE_URL"] = "http://127.0.0.1:9/kobe"
+    result = run_aurora(["run", "--target", "duckdb"], env, timeout=120)
+    assert result.returncode == 2
+    assert "cannot reach the configured providers" in result.stderr
+    assert "solana_rpc" in result.stderr and "jito_kobe" in result.stderr
+    assert "Traceback" not in result.stderr
