@@ -29,6 +29,7 @@ from ingest.warehouse import (
     Target,
     WarehouseError,
     duckdb_path,
+    pipelines_dir,
     resolve_target,
 )
 
@@ -46,9 +47,7 @@ def _console() -> Any:
 
 
 def _pipelines_dir(target: Target) -> Path:
-    path = DATA_DIR / "dlt_pipelines" / target
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return pipelines_dir(target)
 
 
 def parse_epochs(text: str) -> list[int]:

@@ -105,6 +105,26 @@ def dlt_destination(target: Target) -> Any:
     return dlt.destinations.postgres(credentials=PostgresSettings.from_env().dsn())
 
 
+def pipelines_dir(target: Target) -> Path:
+    """dlt's local working folder, one per warehouse (a DuckDB file or a PostgreSQL database):
+    dlt keeps schema and state there, which must never leak from one warehouse to another.
+    AURORA_DLT_PIPELINES_DIR overrides the parent folder."""
+    import hashlib
+
+    if target == "duckdb":
+        identity = str(duckdb_path())
+    else:
+        pg = PostgresSettings.from_env()
+        identity = f"{pg.host}:{pg.port}/{pg.database}"
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
+    parent = Path(
+        os.environ.get("AURORA_DLT_PIPELINES_DIR") or REPO_ROOT / "data" / "dlt_pipelines"
+    )
+    path = parent / f"{target}-{digest}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def dbt_target_path(target: Target) -> str:
     """Where dbt writes its artifacts: one folder per target (partial parsing survives target
     switches); AURORA_DBT_TARGET_PATH overrides it (tests that build several warehouses at once)."""
