@@ -235,6 +235,8 @@ class SimulatorServer:
             "getBlockHeight": self._get_block_height,
             "getBlockProduction": self._get_block_production,
             "getBlockTime": self._get_block_time,
+            "getBlocks": self._get_blocks,
+            "getBlocksWithLimit": self._get_blocks_with_limit,
             "getEpochInfo": self._get_epoch_info,
             "getEpochSchedule": self._get_epoch_schedule,
             "getFirstAvailableBlock": lambda params: 0,
@@ -514,6 +516,34 @@ class SimulatorServer:
             if role is not None and role[1] < 0:
                 block["numRewardPartitions"] = len(net.partition_slots(role[0]))
         return block
+
+    def _get_blocks(self, params: list[Any]) -> list[int]:
+        if not params:
+            raise _invalid_params("missing start slot")
+        start = _int_param(params[0], "start_slot")
+        end = self._tip
+        if len(params) > 1 and not isinstance(params[1], dict) and params[1] is not None:
+            end = min(end, _int_param(params[1], "end_slot"))
+        if end - start > 500_000:
+            raise _invalid_params("Slot range too large; max 500000")
+        last = min(end, self.network.last_slot)
+        return [s for s in range(start, last + 1) if self.network.is_produced(s)]
+
+    def _get_blocks_with_limit(self, params: list[Any]) -> list[int]:
+        if len(params) < 2:
+            raise _invalid_params("expected [start_slot, limit]")
+        start = _int_param(params[0], "start_slot")
+        limit = _int_param(params[1], "limit")
+        if limit > 500_000:
+            raise _invalid_params("Limit too large; max 500000")
+        out: list[int] = []
+        slot = start
+        last = min(self._tip, self.network.last_slot)
+        while slot <= last and len(out) < limit:
+            if self.network.is_produced(slot):
+                out.append(slot)
+            slot += 1
+        return out
 
     def _signatures_in_slot(self, slot: int) -> list[str]:
         epoch = self.network.schedule.epoch_of(slot)

@@ -160,18 +160,22 @@ def iter_stake_rewards(network: Network) -> Iterator[dict[str, Any]]:
         (a for v in network.operator_validators for a in network.accounts_of(v.index)),
         key=lambda a: (a.voter, a.pubkey),
     )
+    epochs = list(network.closed_epochs)
+    amounts = [network.stake_amounts(e) for e in epochs]  # 0 = null
+    posts = [network.stake_posts(e) for e in epochs]
     for a in accounts:
-        for epoch in network.closed_epochs:
-            reward = network.stake_reward(a.index, epoch)
+        i = a.index
+        for epoch in epochs:
+            amount = amounts[epoch][i]
             yield {
                 "epoch": epoch,
                 "vote_account": a.voter,
                 "stake_account": a.pubkey,
                 "staker": a.staker,
                 "withdrawer": a.withdrawer,
-                "is_null": reward is None,
-                "amount": 0 if reward is None else reward.amount,
-                "post_balance": None if reward is None else reward.post_balance,
+                "is_null": amount == 0,
+                "amount": amount,
+                "post_balance": posts[epoch][i] if amount else None,
                 "delegated_stake": a.delegated_stake,
             }
 

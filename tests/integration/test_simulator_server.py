@@ -329,6 +329,15 @@ def test_batch_requests(server: SimulatorServer, net: Network) -> None:
     )
 
 
+def test_get_blocks(rpc: Rpc, net: Network) -> None:
+    me = net.features()["month_end"]
+    first = net.schedule.first_slot(me["next_epoch"])
+    blocks = rpc.result("getBlocks", [first, first + 63])
+    assert blocks == net.produced_slots(me["next_epoch"])
+    assert blocks[0] == me["first_produced_slot"]
+    assert rpc.result("getBlocksWithLimit", [first, 1]) == [me["first_produced_slot"]]
+
+
 # ---------------------------------------------------------------- signatures
 
 
