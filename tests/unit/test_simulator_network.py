@@ -219,6 +219,13 @@ def test_feature_late_activation(net: Network) -> None:
             assert reward is not None
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3, 42, 1234])
+def test_every_seed_has_every_feature(seed: int) -> None:
+    f = build_network(Scenario(seed=seed)).features()
+    for name, value in f.items():
+        assert value, f"seed {seed}: feature {name} missing"
+
+
 def test_scenario_validation() -> None:
     with pytest.raises(ValueError):
         Scenario(n_validators=2, n_operator_validators=3)
