@@ -5,7 +5,8 @@ One ``ThreadingHTTPServer`` on loopback serves both providers:
 - ``{base}/kobe/api/v1/...``: the Kobe endpoints (``POST /validators``, ``GET /validator_rewards``,
   ``GET /validators/{vote}``).
 
-Faults (HTTP 429 with ``Retry-After``, 5xx, delayed answers, malformed and truncated bodies, a
+Faults (HTTP 429 with ``Retry-After``, 5xx, delayed answers, malformed JSON bodies, bodies cut
+off mid-transfer (the full ``Content-Length`` is announced, half is sent, the connection closes), a
 ``down`` switch) are drawn deterministically from ``FaultConfig.seed`` and a per-request counter.
 With ``disagreements`` the server plays a second provider whose answers differ from the network in
 exactly ``count`` places, listed by :meth:`SimulatorServer.disagreement_log`.
@@ -18,7 +19,7 @@ import json
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from random import Random
 from types import TracebackType
@@ -120,6 +121,7 @@ class _Response:
     body: bytes
     headers: list[tuple[str, str]] = field(default_factory=list)
     content_type: str = "application/json"
+    declared_length: int | None = None  # a truncated body announces its full length
 
 
 def _dumps(obj: Any) -> bytes:
@@ -188,11 +190,15 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self.send_response(resp.status)
             self.send_header("Content-Type", resp.content_type)
-            self.send_header("Content-Length", str(len(resp.body)))
+            declared = len(resp.body) if resp.declared_length is None else resp.declared_length
+            self.send_header("Content-Length", str(declared))
             for name, value in resp.headers:
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(resp.body)
+            if declared != len(resp.body):  # cut the transfer short, as a dropped connection
+                self.wfile.flush()
+                self.close_connection = True
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout fault)
             self.close_connection = True
 
@@ -211,7 +217,7 @@ class SimulatorServer:
         port: int = 0,
     ) -> None:
         self.network = network
-        self._faults = faults if faults is not None else FaultConfig()
+        self._faults = replace(faults) if faults is not None else FaultConfig()
         self._tip = network.default_tip_slot
         if tip_slot is not None:
             self.set_tip_slot(tip_slot)
@@ -326,7 +332,7 @@ class SimulatorServer:
 
     def reset_faults(self, faults: FaultConfig) -> None:
         with self._lock:
-            self._faults = faults
+            self._faults = replace(faults)
             self._counter = 0
 
     @property
@@ -401,6 +407,7 @@ class SimulatorServer:
             resp.body = b'{"jsonrpc":"2.0","result":{"oops" <html>bad gateway</html>'
         elif fault == "truncated":
             self._count_fault(fault)
+            resp.declared_length = len(resp.body)
             resp.body = resp.body[: len(resp.body) // 2]
         return resp
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -25,7 +26,11 @@ def _outcomes(server: SimulatorServer, n: int) -> list[str]:
     out = []
     with httpx.Client(timeout=10) as client:
         for _ in range(n):
-            resp = client.post(server.rpc_url, json=body)
+            try:
+                resp = client.post(server.rpc_url, json=body)
+            except httpx.RemoteProtocolError:  # body cut off mid-transfer
+                out.append("truncated")
+                continue
             if resp.status_code == 429:
                 assert resp.headers["Retry-After"].isdigit()
                 out.append("429")
@@ -36,7 +41,7 @@ def _outcomes(server: SimulatorServer, n: int) -> list[str]:
                     assert json.loads(resp.content)["result"] == server.tip_slot
                     out.append("ok")
                 except ValueError:
-                    out.append("bad-json")
+                    out.append("malformed")
     return out
 
 
@@ -61,10 +66,10 @@ def test_fault_rates_roughly_as_configured_and_deterministic(net: Network) -> No
     counts = Counter(first)
     assert 20 <= counts["429"] <= 60
     assert 20 <= counts["5xx"] <= 60
-    assert 35 <= counts["bad-json"] <= 85  # malformed (10%) + truncated (5%)
-    assert log["429"] == counts["429"] and log["5xx"] == counts["5xx"]
-    assert log["malformed"] + log["truncated"] == counts["bad-json"]
-    assert 10 <= log["truncated"] <= 35
+    assert 20 <= counts["malformed"] <= 60
+    assert 8 <= counts["truncated"] <= 35
+    for kind in ("429", "5xx", "malformed", "truncated"):
+        assert log[kind] == counts[kind], kind
     assert again == first  # same seed, same request numbers: same faults
     assert other != first
 
@@ -113,12 +118,26 @@ def test_down_switch(plain: SimulatorServer) -> None:
     assert plain.fault_log == {"down": 2}
 
 
-def test_truncated_body_is_half(net: Network) -> None:
-    body = {"jsonrpc": "2.0", "id": 1, "method": "getEpochSchedule"}
+def test_truncated_body_is_half_of_the_announced_length(net: Network) -> None:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "getEpochSchedule"})
+    headers = {"Content-Type": "application/json"}
     with (
         SimulatorServer(net) as good,
         SimulatorServer(net, faults=FaultConfig(rate_truncated=1.0)) as bad,
     ):
-        full = httpx.post(good.rpc_url, json=body, timeout=5).content
-        cut = httpx.post(bad.rpc_url, json=body, timeout=5).content
-    assert cut == full[: len(full) // 2]
+        full = httpx.post(good.rpc_url, content=body, headers=headers, timeout=5).content
+        conn = http.client.HTTPConnection("127.0.0.1", bad.port, timeout=5)
+        conn.request("POST", "/rpc", body=body, headers=headers)
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.getheader("Content-Length") == str(len(full))
+        with pytest.raises(http.client.IncompleteRead) as cut:
+            resp.read()
+        conn.close()
+    assert cut.value.partial == full[: len(full) // 2]
+
+
+def test_fault_config_is_copied(net: Network) -> None:
+    cfg = FaultConfig()
+    with SimulatorServer(net, faults=cfg) as a, SimulatorServer(net, faults=cfg) as b:
+        a.set_down(True)
+        assert a.faults.down and not b.faults.down and not cfg.down

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -336,6 +337,30 @@ def test_get_blocks(rpc: Rpc, net: Network) -> None:
     assert blocks == net.produced_slots(me["next_epoch"])
     assert blocks[0] == me["first_produced_slot"]
     assert rpc.result("getBlocksWithLimit", [first, 1]) == [me["first_produced_slot"]]
+
+
+def test_concurrent_clients_on_a_fresh_network() -> None:
+    """Lazy reward computation and vote generation are safe under concurrent requests."""
+    fresh = build_network(Scenario(seed=99))
+    addresses = [a.pubkey for a in fresh.stake_accounts[:200]]
+    vote = fresh.operator_validators[0].vote_pubkey
+
+    def work(epoch: int) -> tuple[Any, Any]:
+        with httpx.Client(timeout=30) as client:
+            rpc = Rpc(client, srv.rpc_url)
+            rewards = rpc.result("getInflationReward", [addresses, {"epoch": epoch}])
+            sigs = rpc.result("getSignaturesForAddress", [vote, {"limit": 50}])
+            return rewards, sigs
+
+    with SimulatorServer(fresh) as srv, ThreadPoolExecutor(max_workers=8) as pool:
+        epochs = [23, 5, 17, 0, 23, 11, 5, 20] * 2
+        results = list(pool.map(work, epochs))
+    for epoch, (rewards, sigs) in zip(epochs, results, strict=True):
+        expected = [fresh.stake_reward(i, epoch) for i in range(200)]
+        assert [r["amount"] if r else None for r in rewards] == [
+            r.amount if r else None for r in expected
+        ]
+        assert sigs == results[0][1]
 
 
 # ---------------------------------------------------------------- signatures
