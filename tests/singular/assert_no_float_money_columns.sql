@@ -1,7 +1,6 @@
 -- Every column whose name carries a money or rate unit (STYLE.md: _lamports, _gwei, _wei, _native,
 -- _bps, _usd_micro, _usd_cents, _micro_usd) in any seed, model or raw table of the warehouse must be
 -- an exact integer type: no float, no double, no decimal with a fractional scale. Returns offenders.
-{%- set suffixes = ['_lamports', '_gwei', '_wei', '_native', '_bps', '_usd_micro', '_usd_cents', '_micro_usd'] %}
 {%- set float_types = ['double', 'double precision', 'float', 'float4', 'float8', 'real'] %}
 with columns_in_warehouse as (
     select
@@ -14,13 +13,31 @@ with columns_in_warehouse as (
     where table_schema not in ('information_schema', 'pg_catalog')
 ),
 
+unit_suffixes as (
+    select '_lamports' as suffix
+    union all
+    select '_gwei' as suffix
+    union all
+    select '_wei' as suffix
+    union all
+    select '_native' as suffix
+    union all
+    select '_bps' as suffix
+    union all
+    select '_usd_micro' as suffix
+    union all
+    select '_usd_cents' as suffix
+    union all
+    select '_micro_usd' as suffix
+),
+
 money_columns as (
-    select *
+    select columns_in_warehouse.*
     from columns_in_warehouse
-    where
-        {%- for suffix in suffixes %}
-        {{ 'or ' if not loop.first }}{{ dbt.right('lower(column_name)', suffix | length) }} = '{{ suffix }}'
-        {%- endfor %}
+    inner join unit_suffixes
+        on
+            {{ dbt.right('lower(columns_in_warehouse.column_name)', 'length(unit_suffixes.suffix)') }}
+            = unit_suffixes.suffix
 ),
 
 final as (
