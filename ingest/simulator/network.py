@@ -368,10 +368,9 @@ class Network:
                 before, after = 5, 8
                 commission = [before if e < at else after for e in range(horizon)]
                 self.commission_change = (i, at, before, after)
-            if is_op:
-                skip = rng.randrange(max(sc.skip_permille_min, 20), sc.skip_permille_max + 1)
-            else:
-                skip = rng.randrange(sc.skip_permille_min, sc.skip_permille_max + 1)
+            # the operator's validators skip at least 2% when the range allows it
+            low = min(max(sc.skip_permille_min, 20), sc.skip_permille_max) if is_op else 0
+            skip = rng.randrange(max(low, sc.skip_permille_min), sc.skip_permille_max + 1)
             validators.append(
                 Validator(
                     index=i,

@@ -253,9 +253,31 @@ def test_small_scenarios_build(n_epochs: int, n_validators: int, n_ops: int) -> 
     assert small.paid_epoch_at(small.default_tip_slot) == n_epochs - 1
 
 
+def test_no_random_skips_when_disabled() -> None:
+    quiet = build_network(Scenario(skip_permille_min=0, skip_permille_max=0))
+    assert quiet.month_end is not None
+    forced = set(quiet.month_end.forced_skipped_slots)
+    skipped = {s for s in range(quiet.last_slot + 1) if not quiet.is_produced(s)}
+    assert skipped == forced
+
+
 def test_benchmark_builds_fast() -> None:
     started = time.monotonic()
     bench = build_network(Scenario.benchmark())
     assert time.monotonic() - started < 10
     assert len(bench.stake_accounts) == 50_000
     assert len(bench.operator_validators) == 20 and bench.n_epochs == 30
+
+
+def test_default_network_is_the_one_the_seeds_were_written_for(
+    net: Network, tmp_path: Path
+) -> None:
+    """seeds/ reference the DEFAULT network's keys: changing its draws breaks them."""
+    committed = Path(__file__).resolve().parents[2] / "seeds" / "validators.csv"
+    if not committed.exists():
+        pytest.fail(f"{committed} is missing")
+    written = truth.write_seed_files(net, tmp_path)
+    assert written.read_bytes() == committed.read_bytes()
+    f = net.features()
+    assert f["month_end"]["epoch"] == 21 and f["month_end"]["period_date"] == "2026-04-01"
+    assert f["commission_change"]["epoch"] == 12
