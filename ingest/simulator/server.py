@@ -916,11 +916,7 @@ class SimulatorServer:
         chosen: list[Disagreement] = []
         attempts = 0
         while len(chosen) < spec.count and attempts < 100 * (spec.count + 1):
-            kind = (
-                kinds[len(chosen) % len(kinds)]
-                if attempts < 10 * (spec.count + 1)
-                else (rng.choice(kinds))
-            )
+            kind = kinds[attempts % len(kinds)]  # cycle through the kinds
             attempts += 1
             if kind == "getBlock" and block_slots:
                 slot = rng.choice(block_slots)
@@ -976,6 +972,4 @@ class SimulatorServer:
             chosen.append(d)
         if len(chosen) < spec.count:
             raise ValueError(f"could not place {spec.count} disagreements in this network")
-        self._disagreements = sorted(
-            chosen, key=lambda d: (d.method, tuple(str(v) for _, v in d.key))
-        )
+        self._disagreements = sorted(chosen, key=lambda d: (d.method, d.key))
