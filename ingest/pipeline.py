@@ -7,7 +7,6 @@
   ``ingestion_runs`` rows and ``staging_payloads``: a failure leaves no half-loaded epoch visible
   (staging reads rows of completed loads only, ``_dlt_loads.status = 0``).
 - :func:`load_registry` replaces the ``raw_registry`` tables from config/.
-- :func:`preflight` checks that the providers answer before a long run.
 
 Every raw row carries ``_dlt_load_id``: arrow tables get it through
 ``NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID=true``, set before the first load (toolchain.md).
@@ -30,7 +29,7 @@ import pyarrow as pa
 
 from ingest.archive import ResponseArchive
 from ingest.config import REPO_ROOT, AuroraConfig, registry_rows
-from ingest.providers.http import Fetched, ProviderError, ProviderHttpClient, RetryPolicy
+from ingest.providers.http import Fetched, ProviderHttpClient, RetryPolicy
 from ingest.providers.jito_kobe import JitoKobeClient
 from ingest.providers.solana_rpc import EpochInfo, EpochNotClosed, EpochSchedule, SolanaRpcClient
 from ingest.sources.solana import (
@@ -55,10 +54,6 @@ ProgressCallback = Callable[[str, int, int], None]
 
 class IngestError(Exception):
     """Ingestion cannot proceed (bad request, nothing to ingest from, a failed load)."""
-
-
-class PreflightError(Exception):
-    """A provider does not answer."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +142,7 @@ def _finish_pending(pipeline: Any, target: Target) -> None:
         pipeline.normalize(loader_file_format=_loader_format(target))
         pipeline.load()
     except Exception:
-        pipeline.drop_pending_packages()
+        pipeline.abort_packages()
 
 
 # ----------------------------------------------------------------------- destination state
@@ -525,7 +520,7 @@ _REGISTRY_COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
 
 
 def load_registry(
-    target: Target, config: AuroraConfig, *, pipelines_dir: Path | None = None
+    target: Target, config: AuroraConfig, pipelines_dir: Path | None = None
 ) -> dict[str, int]:
     """Replace the ``raw_registry`` tables (chains, providers, chain_provider_mappings) with the
     rows of ``config`` (secrets excluded). Returns the row count per table."""
@@ -547,41 +542,10 @@ def load_registry(
     return {name: len(rows[name]) for name in _REGISTRY_COLUMNS}
 
 
-# ------------------------------------------------------------------------------- preflight
-def preflight(config: AuroraConfig, *, timeout_seconds: float = 10.0) -> None:
-    """Ask each Solana provider one cheap question (no retries); raise :class:`PreflightError`
-    naming the provider and its URL (without secrets) when one does not answer."""
-    rpc_id = _provider_for(config, "inflation_rewards", "solana_json_rpc")
-    kobe_id = _provider_for(config, "mev", "jito_kobe")
-
-    async def check() -> None:
-        policy = RetryPolicy(max_retries=0)
-        for provider_id in (rpc_id, kobe_id):
-            provider = config.provider(provider_id)
-            provider = provider.model_copy(
-                update={"timeout_seconds": min(provider.timeout_seconds, timeout_seconds)}
-            )
-            async with ProviderHttpClient(provider_id, provider, retry=policy) as http:
-                try:
-                    if provider.kind == "solana_json_rpc":
-                        await SolanaRpcClient(http).get_epoch_schedule()
-                    else:
-                        await JitoKobeClient(http).validators(0)
-                except ProviderError as exc:
-                    url = provider.url.split("?", 1)[0]
-                    raise PreflightError(
-                        f"provider {provider_id!r} at {url} does not answer: {exc.reason}"
-                    ) from None
-
-    asyncio.run(check())
-
-
 __all__ = [
     "TABLES",
     "IngestError",
     "IngestResult",
-    "PreflightError",
     "ingest_solana",
     "load_registry",
-    "preflight",
 ]

@@ -428,9 +428,10 @@ _current_epoch: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 
 
 class NotClosedError(Exception):
-    def __init__(self, epoch: int) -> None:
-        self.epoch = epoch
-        super().__init__(f"epoch {epoch} is not closed")
+    def __init__(self, original: EpochNotClosed) -> None:
+        self.original = original
+        self.epoch = original.epoch
+        super().__init__(str(original))
 
 
 def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
@@ -447,7 +448,8 @@ async def gather_all(coros: Iterable[Awaitable[T]]) -> list[T]:
             for coro in coros:
                 tasks.append(tg.create_task(_as_coroutine(coro)))
     except BaseExceptionGroup as group:
-        raise _first_leaf(group) from None
+        leaf = _first_leaf(group)
+        raise leaf from leaf.__cause__
     return [task.result() for task in tasks]
 
 
@@ -567,7 +569,7 @@ class ChunkFetcher:
         try:
             await gather_all(probe(plan) for plan in full)
         except NotClosedError as exc:
-            raise exc.__cause__ or exc from None
+            raise exc.original from None
         for plan in full:
             if plan.epoch in vote_rewards:
                 closed.append(plan)
@@ -842,7 +844,7 @@ class ChunkFetcher:
             try:
                 fetched = await self.rpc.get_inflation_reward([a for a, _ in batch], epoch)
             except EpochNotClosed as exc:
-                raise NotClosedError(epoch) from exc
+                raise NotClosedError(exc) from exc
             out = []
             for (address, vote), reward in zip(batch, fetched.value, strict=True):
                 out.append(self._reward_row(fetched.record, epoch, address, vote, kind, reward))
