@@ -1,0 +1,261 @@
+"""ingest/statements.py: the statement export, on a small DuckDB warehouse whose marts are written
+by hand (the export only reads marts.partner_commission_statements and marts.partner_commission_lines).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ingest.statements import (
+    StatementExportError,
+    export_statements,
+    lines_sha256,
+    record_sent,
+    render_units,
+    statements_export_main,
+    to_int,
+)
+
+# Two statements of 2026-03 and one of 2026-04 (no lines: the hash of the empty string).
+# fmt: off
+LINES = [
+    # partner, agreement, month, version, period, date, validator, rule, tier, type, mode,
+    # component, basis_kind, basis, measure, band, rate, rule_amount, unit, num, den, amount
+    ("acme", "acme-2026", "2026-03", 1, "9", "2026-03-10", "V1", "acme-v1-infl", 0,
+     "pct_commission", "none", "inflation", "operator_commission", 20000000000, 5, None, 5000,
+     None, None, 100000000000000, 10000, 10000000000),
+    ("acme", "acme-2026", "2026-03", 1, "10", "2026-03-14", "V1", "acme-v1-infl", 0,
+     "pct_commission", "none", "inflation", "operator_commission", 8990740734, 5, None, 5000,
+     None, None, 44953703670000, 10000, 4495370367),
+    ("acme", "acme-2026", "2026-03", 1, None, None, None, "acme-v1-cap", 0, "cap", "none", "all",
+     "statement_total", 14495370367, None, None, None, 12000000000, "native", None, None,
+     -2495370367),
+    ("zeta", "zeta-2026", "2026-03", 2, None, None, None, "zeta-v2-fee", 0, "fixed_fee", "none",
+     "all", None, None, None, None, None, 25000, "usd_cents", 250000000000000000, 150250000,
+     1663893510),
+]
+STATEMENTS = [
+    # partner, name, agreement, month, currency, version, lines, total, price, usd_micro, cents
+    ("acme", "Acme Wallet", "acme-2026", "2026-03", "native", 1, 3, 12000000000, 150250000,
+     1803000000, 180300),
+    ("zeta", "Zeta, \"Inc.\"", "zeta-2026", "2026-03", "usd", 2, 1, 1663893510, 150250000,
+     249999999, 25000),
+    ("acme", "Acme Wallet", "acme-2026", "2026-04", "native", 1, 0, 0, None, None, None),
+]
+# fmt: on
+
+
+def _line_text(row: tuple) -> str:
+    def t(v: object) -> str:
+        return "" if v is None else str(v)
+
+    return "|".join(t(row[i]) for i in (4, 6, 7, 8, 11, 13, 16, 21))
+
+
+def _make_warehouse(path: Path, *, tamper: str | None = None) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute(
+        """create table marts.partner_commission_lines (
+            partner_id text, agreement_id text, statement_month text, version integer,
+            period_id text, period_date date, validator_id text, rule_id text, tier_index integer,
+            rule_type text, tier_mode text, component text, basis_kind text, basis_native hugeint,
+            tier_measure_tokens hugeint, band_stake_tokens hugeint, rate_bps integer,
+            rule_amount hugeint, rule_amount_unit text, numerator hugeint, denominator hugeint,
+            amount_native hugeint, line_text text)"""
+    )
+    con.execute(
+        """create table marts.partner_commission_statements (
+            partner_id text, partner_name text, agreement_id text, chain text,
+            statement_month text, statement_currency text, statement_version integer,
+            first_period_date date, last_period_date date, period_count integer,
+            stake_account_count integer, line_count integer, total_native hugeint,
+            native_asset text, decimals integer, price_date date, price_micro_usd hugeint,
+            total_usd_micro hugeint, total_usd_cents hugeint, knowledge_date date,
+            lines_sha256 text)"""
+    )
+    texts: dict[tuple[str, str], list[str]] = {}
+    for row in LINES:
+        text = _line_text(row)
+        texts.setdefault((row[1], row[2]), []).append(text)
+        con.execute(
+            "insert into marts.partner_commission_lines values "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [*(str(v) if isinstance(v, int) and abs(v) > 2**62 else v for v in row), text],
+        )
+    for s in STATEMENTS:
+        sha = lines_sha256(texts.get((s[2], s[3]), []))
+        if tamper == "hash" and s[2] == "acme-2026" and s[3] == "2026-03":
+            sha = "0" * 64
+        total = s[7] + (1 if tamper == "total" and s[2] == "acme-2026" else 0)
+        con.execute(
+            "insert into marts.partner_commission_statements values "
+            "(?, ?, ?, 'solana', ?, ?, ?, null, null, 1, 1, ?, ?, 'SOL', 9, "
+            "case when ? is null then null else date '2026-03-31' end, ?, ?, ?, "
+            "date '9999-12-31', ?)",
+            [s[0], s[1], s[2], s[3], s[4], s[5], s[6], total, s[8], s[8], s[9], s[10], sha],
+        )
+    con.close()
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    _make_warehouse(path)
+    monkeypatch.setenv("AURORA_DUCKDB_PATH", str(path))
+    monkeypatch.setenv("AURORA_TARGET", "duckdb")
+    return path
+
+
+def test_render_units_uses_integer_arithmetic() -> None:
+    assert render_units(1_500_000_000, 9) == "1.500000000"
+    assert render_units(-2_495_370_367, 9) == "-2.495370367"
+    assert render_units(-5, 2) == "-0.05"
+    assert render_units(0, 9) == "0.000000000"
+    assert render_units(7, 0) == "7"
+    assert render_units(None, 9) is None
+    # beyond a double's 53 bits: every digit survives
+    assert render_units(12345678901234567890123456789, 9) == "12345678901234567890.123456789"
+
+
+def test_to_int_is_exact() -> None:
+    assert to_int(Decimal("123456789012345678901234567890"), "x") == 123456789012345678901234567890
+    assert to_int("-42", "x") == -42
+    assert to_int(None, "x") is None
+    with pytest.raises(StatementExportError):
+        to_int(Decimal("1.5"), "x")
+    with pytest.raises(StatementExportError):
+        to_int(1.0, "x")
+
+
+def test_lines_sha256_sorts_bytes_and_hashes_empty() -> None:
+    assert lines_sha256([]) == hashlib.sha256(b"").hexdigest()
+    # '10|...' sorts before '9|...' byte by byte
+    assert lines_sha256(["9|a", "10|b"]) == hashlib.sha256(b"10|b\n9|a").hexdigest()
+    assert lines_sha256(["b", "B", "_"]) == hashlib.sha256(b"B\n_\nb").hexdigest()
+
+
+def test_json_export_has_statements_lines_hashes_and_exact_money(warehouse: Path) -> None:
+    out = io.StringIO()
+    result = export_statements("duckdb", "2026-03", None, "json", out)
+    doc = json.loads(out.getvalue())
+    assert [s["agreement_id"] for s in doc["statements"]] == ["acme-2026", "zeta-2026"]
+    acme = doc["statements"][0]
+    assert acme["total_native"] == 12000000000 and acme["total"] == "12.000000000"
+    assert acme["line_count"] == 3 and len(acme["lines"]) == 3
+    # lines in the hash's byte order: '10|' < '9|' < '||' (per-statement lines last)
+    assert [line["period_id"] for line in acme["lines"]] == ["10", "9", None]
+    cap = acme["lines"][2]
+    assert cap["amount_native"] == -2495370367 and cap["amount"] == "-2.495370367"
+    assert acme["lines_sha256"] == lines_sha256([line["line_text"] for line in acme["lines"]])
+    assert acme["payable_unit"] == "native" and acme["payable_amount"] == 12000000000
+    zeta = doc["statements"][1]
+    assert zeta["payable_unit"] == "usd_cents" and zeta["payable_display"] == "250.00"
+    assert zeta["lines"][0]["numerator"] == 250000000000000000
+    assert zeta["price_usd"] == "150.250000" and zeta["total_usd"] == "249.999999"
+    assert [s.lines_sha256 for s in result.statements] == [
+        acme["lines_sha256"],
+        zeta["lines_sha256"],
+    ]
+    assert result.content_sha256 == hashlib.sha256(out.getvalue().encode()).hexdigest()
+
+
+def test_csv_export_has_lines_then_a_total_row_per_statement(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out" / "march.csv"
+    result = export_statements("duckdb", "2026-03", None, "csv", target)
+    assert result.output == str(target)
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [r["record"] for r in rows] == ["line", "line", "line", "total", "line", "total"]
+    total = rows[3]
+    assert total["agreement_id"] == "acme-2026" and total["amount_native"] == "12000000000"
+    assert total["lines_sha256"] == result.statements[0].lines_sha256
+    assert rows[5]["partner_name"] == 'Zeta, "Inc."'  # quoted by the csv module
+    assert rows[5]["payable_display"] == "250.00"
+    # the CSV alone recomputes the hash
+    texts = [r["line_text"] for r in rows[:3]]
+    assert lines_sha256(texts) == total["lines_sha256"]
+
+
+def test_export_is_byte_identical_across_runs(warehouse: Path, tmp_path: Path) -> None:
+    for fmt in ("csv", "json"):
+        a, b = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
+        export_statements("duckdb", "2026-03", None, fmt, a)
+        export_statements("duckdb", "2026-03", None, fmt, b)
+        assert a.read_bytes() == b.read_bytes()
+
+
+def test_partner_filter_and_empty_statement(warehouse: Path) -> None:
+    out = io.StringIO()
+    result = export_statements("duckdb", "2026-04", "acme", "json", out)
+    (statement,) = json.loads(out.getvalue())["statements"]
+    assert statement["line_count"] == 0 and statement["lines"] == []
+    assert statement["lines_sha256"] == hashlib.sha256(b"").hexdigest()
+    assert statement["total_usd_cents"] is None and statement["price_usd"] is None
+    assert len(result.statements) == 1
+    with pytest.raises(StatementExportError, match="no statement"):
+        export_statements("duckdb", "2026-04", "zeta", "json", io.StringIO())
+
+
+@pytest.mark.parametrize("tamper", ["hash", "total"])
+def test_a_statement_that_disagrees_with_its_lines_is_not_exported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tamper: str
+) -> None:
+    path = tmp_path / "bad.duckdb"
+    _make_warehouse(path, tamper=tamper)
+    monkeypatch.setenv("AURORA_DUCKDB_PATH", str(path))
+    with pytest.raises(StatementExportError, match="acme-2026 2026-03"):
+        export_statements("duckdb", "2026-03", None, "csv", io.StringIO())
+
+
+def test_bad_arguments_are_rejected(warehouse: Path) -> None:
+    for month in ("2026-13", "2026-3", "march"):
+        with pytest.raises(StatementExportError, match="--month"):
+            export_statements("duckdb", month, None, "csv", io.StringIO())
+    with pytest.raises(StatementExportError, match="--partner"):
+        export_statements("duckdb", "2026-03", "x'; drop table y; --", "csv", io.StringIO())
+    with pytest.raises(StatementExportError, match="--format"):
+        export_statements("duckdb", "2026-03", None, "xml", io.StringIO())
+
+
+def test_cli_writes_the_file_and_the_ledger_shows_a_changed_statement(
+    warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, ledger = tmp_path / "s.json", tmp_path / "sent.jsonl"
+    argv = ["export", "--month", "2026-03", "--format", "json", "--target", "duckdb"]
+    assert statements_export_main([*argv, "--output", str(out), "--record", str(ledger)]) == 0
+    entries = [json.loads(x) for x in ledger.read_text().splitlines()]
+    assert {(e["agreement_id"], e["lines_sha256"]) for e in entries} == {
+        (s["agreement_id"], s["lines_sha256"]) for s in json.loads(out.read_text())["statements"]
+    }
+    assert "2 statement(s) for 2026-03 written to" in capsys.readouterr().err
+
+    # the statement changes after it was sent: the next export says so
+    result = export_statements("duckdb", "2026-03", None, "json", io.StringIO())
+    changed = result.statements[0]
+    object.__setattr__(changed, "lines_sha256", "f" * 64)
+    notices = record_sent(ledger, result, "json")
+    assert notices == [
+        f"acme-2026 2026-03 changed since it was last sent: {entries[0]['lines_sha256']} -> "
+        + "f" * 64
+    ]
+
+
+def test_cli_reports_errors_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AURORA_DUCKDB_PATH", str(tmp_path / "missing.duckdb"))
+    assert statements_export_main(["--month", "2026-03", "--target", "duckdb"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("aurora statements export: no DuckDB warehouse at")
+    assert len(err.strip().splitlines()) == 1
