@@ -1,0 +1,25 @@
+{#- Planner settings for the large equality joins of the canonical layer, as a pre-hook.
+
+    PostgreSQL estimates row counts poorly through the canonical models' CTE chains (window-ranked
+    provider precedence, views over freshly loaded dlt tables without statistics): it estimates one
+    row and picks nested-loop or single-key merge joins, which turn quadratic on a real epoch
+    (tens of thousands of stake accounts). Every join these models need at scale is an equality
+    join, where a hash join is always right, so the hook disables the other two join methods (and
+    JIT, which the inflated costs would trigger) for the model's transaction only (`set local`).
+    A join that only a nested loop can do (slot ranges) still runs as one. DuckDB plans these
+    queries well: nothing to set. -#}
+{% macro hash_join_hints() -%}
+    {{ return(adapter.dispatch('hash_join_hints', 'aurora')()) }}
+{%- endmacro %}
+
+{% macro default__hash_join_hints() -%}
+{%- endmacro %}
+
+{% macro postgres__hash_join_hints() -%}
+    set local enable_nestloop = off;
+    set local enable_mergejoin = off;
+    set local jit = off
+{%- endmacro %}
+
+{% macro duckdb__hash_join_hints() -%}
+{%- endmacro %}
