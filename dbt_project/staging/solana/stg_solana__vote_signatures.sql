@@ -1,0 +1,38 @@
+-- Transactions referencing each operator vote account (getSignaturesForAddress), failed ones included.
+-- Rename, cast amounts to the money type, convert units; only rows of completed dlt loads.
+with source as (
+    select * from {{ source('solana', 'vote_signatures') }}
+),
+
+completed_loads as (
+    select
+        _dlt_loads.load_id,
+        _dlt_loads.inserted_at
+    from {{ source('solana', '_dlt_loads') }} as _dlt_loads
+    where _dlt_loads.status = 0
+),
+
+final as (
+    select
+        source.vote_account,
+        source.signature,
+        source.slot,
+        source.block_time as block_unix_time,
+        {{ aurora.unix_to_timestamp('source.block_time') }} as block_at,
+        source.is_failed,
+        source.err as error_json,
+        source.confirmation_status,
+        source.epoch as request_epoch,
+        source.provider,
+        source.method,
+        source.request_id,
+        source.response_sha256,
+        source.ingestion_run_id,
+        source._dlt_load_id,
+        completed_loads.inserted_at as _dlt_loaded_at
+    from source
+    inner join completed_loads
+        on source._dlt_load_id = completed_loads.load_id
+)
+
+select * from final
