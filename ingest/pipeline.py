@@ -48,6 +48,7 @@ CHAIN = "solana"
 PIPELINE_NAME = "aurora_solana"
 REGISTRY_PIPELINE_NAME = "aurora_registry"
 DEFAULT_CHUNK_EPOCHS = 8
+DEFAULT_MAX_CHUNK_ROWS = 500_000
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -296,13 +297,17 @@ def ingest_solana(
     archive_dir: Path | None = None,
     progress: ProgressCallback | None = None,
     chunk_epochs: int = DEFAULT_CHUNK_EPOCHS,
+    max_chunk_rows: int = DEFAULT_MAX_CHUNK_ROWS,
     retry: RetryPolicy | None = None,
 ) -> IngestResult:
     """Ingest closed Solana epochs into ``raw_solana`` on ``target`` (see module docstring).
 
     ``epochs``: the epochs to (re-)ingest, or None for incremental. An explicit epoch that is not
     closed raises :class:`EpochNotClosed`. ``progress(stage, done, total)`` is called with stages
-    ``plan``, ``requests``, ``epochs`` and ``load``.
+    ``plan``, ``requests``, ``epochs`` and ``load``. A chunk (fetched whole, then loaded at once)
+    holds at most ``chunk_epochs`` epochs, fewer when the estimated rows of an epoch (from the
+    operator's stake accounts) would exceed ``max_chunk_rows`` in one chunk. ``retry`` overrides
+    the backoff schedule (tests); ``archive_dir`` archives every response for ``aurora replay``.
     """
     started = time.monotonic()
     if chunk_epochs < 1:
@@ -331,6 +336,7 @@ def ingest_solana(
             run_id=run_id,
             progress=progress,
             chunk_epochs=chunk_epochs,
+            max_chunk_rows=max_chunk_rows,
             retry=retry,
             started=started,
         )
@@ -350,6 +356,7 @@ async def _ingest(
     run_id: str,
     progress: ProgressCallback | None,
     chunk_epochs: int,
+    max_chunk_rows: int,
     retry: RetryPolicy | None,
     started: float,
 ) -> IngestResult:
@@ -415,7 +422,17 @@ async def _ingest(
         row_counts: dict[str, int] = {}
         fetch_seconds = 0.0
         load_seconds = 0.0
-        chunks = _chunks(plans, chunk_epochs)
+        size = chunk_epochs
+        t_prefetch = time.monotonic()
+        if any(p.full for p in plans):
+            if any(p.full and p.stake_snapshot is None for p in plans):
+                accounts = await fetcher.stake_account_count()
+            else:
+                accounts = max(len(p.stake_snapshot or ()) for p in plans if p.full)
+            per_epoch = 3 * accounts + schedule.value.slots_per_epoch * (3 + len(validators))
+            size = max(1, min(chunk_epochs, max_chunk_rows // max(per_epoch, 1)))
+        chunks = _chunks(plans, size)
+        fetch_seconds += time.monotonic() - t_prefetch
         schedule_pending = True  # the epoch_schedule row and the run's first payloads
         done_epochs = 0
         for index, chunk in enumerate(chunks):

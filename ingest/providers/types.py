@@ -1,8 +1,8 @@
 """Exact field types for provider payload models (pydantic, at the boundary).
 
 - :data:`ExactInt`: an integer from a JSON number (parsed as ``Decimal``), a Python ``int`` or a
-  decimal string (jsonParsed sends u64 as strings). Fractions, floats and booleans are rejected:
-  an amount is never rounded.
+  decimal string (jsonParsed sends u64 as strings). A fraction is rejected: an amount is never
+  rounded.
 - :data:`Pubkey`: a base58 string; also accepts web3.js's ``{"_bn": "<hex>"}`` logging artefact
   (present in the cookbook sample) and turns it into base58.
 """
@@ -21,19 +21,24 @@ _B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 def exact_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError("a boolean is not an integer")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal):
-        if not value.is_finite() or value != value.to_integral_value():
+    kind = type(value)
+    if kind is Decimal:  # the common case: every JSON number is parsed as a Decimal
+        try:
+            result = int(value)
+        except (ValueError, OverflowError):
+            raise ValueError(f"{value} is not a whole number") from None
+        if result != value:
             raise ValueError(f"{value} is not a whole number")
+        return result
+    if kind is int:
         return int(value)
-    if isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
+    if kind is str and _INT_TEXT.fullmatch(value.strip()):
         return int(value.strip())
-    if isinstance(value, float):
+    if kind is bool:
+        raise ValueError("a boolean is not an integer")
+    if kind is float:
         raise ValueError("a float is never accepted for an exact integer")
-    raise ValueError(f"expected a whole number, got {type(value).__name__}")
+    raise ValueError(f"expected a whole number, got {kind.__name__}")
 
 
 def exact_decimal(value: Any) -> Decimal:

@@ -17,6 +17,7 @@ import asyncio
 import contextvars
 import csv
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -306,23 +307,35 @@ class RawRows:
 
     def to_arrow(self, table: str) -> pa.Table:
         """Rows of ``table`` as an arrow table, one row per primary key (the row with the smallest
-        ``request_id`` wins: deterministic), sorted by primary key."""
+        ``request_id`` wins: deterministic), sorted by primary key. Every row must carry every
+        column of the table (a missing one is a programming error, reported by name)."""
         spec = TABLES[table]
-        chosen: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for row in self.rows.get(table, ()):
-            key = tuple(row[c] for c in spec.primary_key)
+        schema = spec.arrow_schema
+        rows = self.rows.get(table, [])
+        missing = {name for row in rows[:1] for name in schema.names if name not in row}
+        if missing:
+            raise KeyError(f"{table}: rows lack column(s) {sorted(missing)}")
+        key_of = operator.itemgetter(*spec.primary_key)
+        keyed = []
+        for row in rows:
+            key = key_of(row) if len(spec.primary_key) > 1 else (key_of(row),)
             if None in key:
                 raise ValueError(f"{table}: a primary key column is null in {key}")
-            kept = chosen.get(key)
-            if kept is None or (row.get("request_id") or "") < (kept.get("request_id") or ""):
-                chosen[key] = row
-        ordered = [chosen[k] for k in sorted(chosen)]
-        schema = spec.arrow_schema
-        columns = {
-            name: pa.array([r.get(name) for r in ordered], type=schema.field(name).type)
-            for name in schema.names
-        }
-        return pa.Table.from_pydict(columns, schema=schema)
+            keyed.append((key, row.get("request_id") or "", row))
+        keyed.sort(key=operator.itemgetter(0, 1))
+        chosen: list[dict[str, Any]] = []
+        previous: Any = object()
+        for key, _, row in keyed:
+            if key != previous:
+                chosen.append(row)
+                previous = key
+        values = operator.itemgetter(*schema.names)
+        tuples = [values(row) for row in chosen]
+        columns = list(zip(*tuples, strict=True)) if tuples else [() for _ in schema.names]
+        arrays = [
+            pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)
+        ]
+        return pa.Table.from_arrays(arrays, schema=schema)
 
     def tables(self) -> list[str]:
         return [name for name in TABLES if self.rows.get(name)]
@@ -496,6 +509,12 @@ class ChunkFetcher:
         self.request_counts: dict[int, int] = defaultdict(int)
         self.requests_done = 0
         self.requests_planned = 0
+        # Run-level caches: the vote-account and stake-account snapshots answer the same for every
+        # epoch of a run (today's state); their payloads go into every load that uses them.
+        self._run_memo = _Memo()
+        self.shared_records: dict[str, ResponseRecord] = {
+            schedule.record.request_id: schedule.record
+        }
 
     # -- hooks -------------------------------------------------------------------------------
     def on_response(self, record: ResponseRecord) -> None:
@@ -528,11 +547,9 @@ class ChunkFetcher:
     ) -> ChunkResult:
         started = datetime.now().astimezone()
         rows = RawRows()
-        self.records = []
         self.request_counts = defaultdict(int)
         memo = _Memo()
         if include_schedule:
-            self.records.append(self.schedule_fetched.record)
             s = self.schedule
             rows.add(
                 "epoch_schedule",
@@ -594,7 +611,8 @@ class ChunkFetcher:
             jobs.append(self._fetch_signatures([p.epoch for p in closed], rows))
         await gather_all(jobs)
 
-        for record in self.records:
+        records, self.records = self.records, []
+        for record in [*records, *self.shared_records.values()]:
             rows.add("staging_payloads", payload_row(record, self.run_id))
         return ChunkResult(
             rows=rows,
@@ -654,9 +672,10 @@ class ChunkFetcher:
         seeded = {v.validator_id: v.identity_pubkey for v in self.validators}
         if plan.vote_snapshot is not None:
             return {vote: plan.vote_snapshot.get(vote) or ident for vote, ident in seeded.items()}
-        fetched: Fetched[VoteAccounts] = await memo.once(
+        fetched: Fetched[VoteAccounts] = await self._run_memo.once(
             "getVoteAccounts", self.rpc.get_vote_accounts
         )
+        self.shared_records[fetched.record.request_id] = fetched.record
         found: dict[str, str] = {}
         for delinquent, accounts in (
             (False, fetched.value.current),
@@ -784,51 +803,65 @@ class ChunkFetcher:
             f"no produced slot in epoch {epoch} (slots {first}..{last})",
         )
 
+    async def stake_snapshot_base(self, vote: str) -> list[dict[str, Any]]:
+        """The stake accounts delegated to ``vote`` as rows without ``snapshot_epoch`` (one
+        getProgramAccounts per vote account and run)."""
+
+        async def fetch() -> list[dict[str, Any]]:
+            fetched: Fetched[list[StakeProgramAccount]] = await self.rpc.get_stake_accounts(vote)
+            self.shared_records[fetched.record.request_id] = fetched.record
+            lin = self._lin(fetched.record)
+            out: list[dict[str, Any]] = []
+            for account in fetched.value:
+                parsed = account.account.data.parsed
+                stake = parsed.info.stake
+                if stake is None or stake.delegation.voter != vote:
+                    continue  # the filter matched bytes, not a delegation to this voter
+                meta = parsed.info.meta
+                out.append(
+                    {
+                        **lin,
+                        "stake_pubkey": account.pubkey,
+                        "vote_account": vote,
+                        "account_type": parsed.type,
+                        "staker": meta.authorized.staker,
+                        "withdrawer": meta.authorized.withdrawer,
+                        "delegated_stake": stake.delegation.stake,
+                        "activation_epoch": stake.delegation.activation_epoch,
+                        "deactivation_epoch": stake.delegation.deactivation_epoch,
+                        "lamports": account.account.lamports,
+                        "rent_exempt_reserve": meta.rent_exempt_reserve,
+                        "credits_observed": stake.credits_observed,
+                    }
+                )
+            out.sort(key=operator.itemgetter("stake_pubkey"))
+            return out
+
+        result: list[dict[str, Any]] = await self._run_memo.once(
+            ("getProgramAccounts", vote), fetch
+        )
+        return result
+
+    async def stake_account_count(self) -> int:
+        """Stake accounts of the operator today (fetches the snapshots once for the run)."""
+        self._plan(len(self.validators))
+        bases = await gather_all(self.stake_snapshot_base(v.validator_id) for v in self.validators)
+        return sum(len(b) for b in bases)
+
     async def _stake_and_rewards(self, plan: EpochPlan, rows: RawRows, memo: _Memo) -> None:
         epoch = plan.epoch
         if plan.stake_snapshot is not None:
             pairs = sorted(plan.stake_snapshot, key=lambda p: (p[1], p[0]))
         else:
-            pairs = []
-
-            async def snapshot(vote: str) -> list[tuple[str, str]]:
-                fetched: Fetched[list[StakeProgramAccount]] = await memo.once(
-                    ("getProgramAccounts", vote), lambda: self.rpc.get_stake_accounts(vote)
-                )
-                out: list[tuple[str, str]] = []
-                for account in fetched.value:
-                    parsed = account.account.data.parsed
-                    stake = parsed.info.stake
-                    voter = stake.delegation.voter if stake is not None else None
-                    if voter != vote:
-                        continue  # the filter matched bytes, not a delegation to this voter
-                    assert stake is not None
-                    meta = parsed.info.meta
-                    rows.add(
-                        "stake_accounts",
-                        {
-                            **self._lin(fetched.record),
-                            "snapshot_epoch": epoch,
-                            "stake_pubkey": account.pubkey,
-                            "vote_account": voter,
-                            "account_type": parsed.type,
-                            "staker": meta.authorized.staker,
-                            "withdrawer": meta.authorized.withdrawer,
-                            "delegated_stake": stake.delegation.stake,
-                            "activation_epoch": stake.delegation.activation_epoch,
-                            "deactivation_epoch": stake.delegation.deactivation_epoch,
-                            "lamports": account.account.lamports,
-                            "rent_exempt_reserve": meta.rent_exempt_reserve,
-                            "credits_observed": stake.credits_observed,
-                        },
-                    )
-                    out.append((account.pubkey, voter))
-                return out
-
             self._plan(len(self.validators))
-            results = await gather_all(snapshot(v.validator_id) for v in self.validators)
-            for found in results:
-                pairs.extend(found)
+            bases = await gather_all(
+                self.stake_snapshot_base(v.validator_id) for v in self.validators
+            )
+            pairs = []
+            for base in bases:
+                for row in base:
+                    rows.add("stake_accounts", {**row, "snapshot_epoch": epoch})
+                    pairs.append((row["stake_pubkey"], row["vote_account"]))
             pairs.sort(key=lambda p: (p[1], p[0]))
         for row in await self._inflation_rows(epoch, pairs, "stake"):
             rows.add("inflation_rewards", row)
