@@ -15,7 +15,6 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from ingest.providers.http import (
     Fetched,
-    ProviderError,
     ProviderHttpClient,
     ResponseRecord,
     RetryableResponse,
@@ -139,28 +138,16 @@ class JitoKobeClient:
         return interpret
 
     async def validators(self, epoch: int) -> Fetched[KobeValidators]:
-        """Validators of ``epoch``; an unpublished epoch (404 or empty) gives an empty list."""
+        """Validators of ``epoch`` (an epoch Kobe has not published yet: an empty list)."""
         body = {"epoch": epoch}
-        try:
-            return await self.http.request(
-                method=VALIDATORS_PATH,
-                params=body,
-                http_method="POST",
-                path=VALIDATORS_PATH,
-                json_body=body,
-                interpret=self._interpret("validators", KobeValidators.model_validate),
-            )
-        except ProviderError as exc:
-            if exc.http_status == 404:
-                raise ProviderError(
-                    exc.provider,
-                    exc.method,
-                    exc.params_json,
-                    "HTTP 404: Kobe does not know this epoch",
-                    attempts=exc.attempts,
-                    http_status=404,
-                ) from exc
-            raise
+        return await self.http.request(
+            method=VALIDATORS_PATH,
+            params=body,
+            http_method="POST",
+            path=VALIDATORS_PATH,
+            json_body=body,
+            interpret=self._interpret("validators", KobeValidators.model_validate),
+        )
 
     async def validator_rewards(
         self, vote_account: str, epoch: int
