@@ -1,0 +1,307 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['chain', 'period_id'],
+        on_schema_change='append_new_columns',
+        pre_hook="{{ aurora.hash_join_hints() }}",
+    )
+}}
+
+-- Per validator and epoch: leader slots, produced blocks and skipped slots; block fees = the
+-- `Fee` rewards paid to the validator's identity in its produced leader blocks of the epoch (the
+-- Voting/Staking rewards that epoch-boundary blocks carry are excluded); vote transactions = the
+-- signatures referencing the vote account with a slot in the epoch's range (failed ones included),
+-- each paying the 5000-lamport base fee.
+
+with identities as (
+    select * from {{ ref('canonical_validator_identities') }}
+),
+
+periods as (
+    select * from {{ ref('canonical_periods') }}
+),
+
+leader_schedule_slots as (
+    select * from {{ ref('stg_solana__leader_schedule_slots') }}
+),
+
+blocks as (
+    select * from {{ ref('stg_solana__blocks') }}
+),
+
+block_rewards as (
+    select * from {{ ref('stg_solana__block_rewards') }}
+),
+
+vote_signatures as (
+    select * from {{ ref('stg_solana__vote_signatures') }}
+),
+
+mapping_fingerprint as (
+    {{ aurora.provider_mappings_fingerprint() }}
+),
+
+incremental_state as (
+    {{ aurora.incremental_load_state('mapping_fingerprint') }}
+),
+
+-- blocks, rewards and votes belong to the epoch whose slot range holds their slot
+blocks_by_epoch as (
+    select
+        periods.epoch,
+        blocks.*
+    from blocks
+    inner join periods
+        on blocks.slot between periods.first_slot and periods.last_slot
+),
+
+block_rewards_by_epoch as (
+    select
+        periods.epoch,
+        block_rewards.*
+    from block_rewards
+    inner join periods
+        on block_rewards.slot between periods.first_slot and periods.last_slot
+),
+
+vote_signatures_by_epoch as (
+    select
+        periods.epoch,
+        vote_signatures.*
+    from vote_signatures
+    inner join periods
+        on vote_signatures.slot between periods.first_slot and periods.last_slot
+),
+
+touched_epochs as (
+    select identities.epoch
+    from identities
+    where
+        identities._dlt_loaded_at > (select incremental_state.loaded_after from incremental_state)
+        or (select incremental_state.is_remapped from incremental_state)
+    union
+    select leader_schedule_slots.epoch
+    from leader_schedule_slots
+    where leader_schedule_slots._dlt_loaded_at > (select incremental_state.loaded_after from incremental_state)
+    union
+    select blocks_by_epoch.epoch
+    from blocks_by_epoch
+    where blocks_by_epoch._dlt_loaded_at > (select incremental_state.loaded_after from incremental_state)
+    union
+    select block_rewards_by_epoch.epoch
+    from block_rewards_by_epoch
+    where block_rewards_by_epoch._dlt_loaded_at > (select incremental_state.loaded_after from incremental_state)
+    union
+    select vote_signatures_by_epoch.epoch
+    from vote_signatures_by_epoch
+    where vote_signatures_by_epoch._dlt_loaded_at > (select incremental_state.loaded_after from incremental_state)
+),
+
+validator_periods as (
+    select identities.*
+    from identities
+    inner join touched_epochs
+        on identities.epoch = touched_epochs.epoch
+),
+
+leader_slots_in_scope as (
+    select leader_schedule_slots.*
+    from leader_schedule_slots
+    inner join touched_epochs
+        on leader_schedule_slots.epoch = touched_epochs.epoch
+),
+
+ranked_leader_slots as (
+    {{ aurora.rank_providers('leader_slots_in_scope', 'leader_schedule', ['epoch']) }}
+),
+
+leader_slot as (
+    select ranked_leader_slots.*
+    from ranked_leader_slots
+    where
+        ranked_leader_slots.provider_rank = 1
+),
+
+blocks_in_scope as (
+    select blocks_by_epoch.*
+    from blocks_by_epoch
+    inner join touched_epochs
+        on blocks_by_epoch.epoch = touched_epochs.epoch
+),
+
+ranked_blocks as (
+    {{ aurora.rank_providers('blocks_in_scope', 'blocks', ['epoch']) }}
+),
+
+block as (
+    select ranked_blocks.*
+    from ranked_blocks
+    where
+        ranked_blocks.provider_rank = 1
+),
+
+block_rewards_in_scope as (
+    select block_rewards_by_epoch.*
+    from block_rewards_by_epoch
+    inner join touched_epochs
+        on block_rewards_by_epoch.epoch = touched_epochs.epoch
+),
+
+ranked_block_rewards as (
+    {{ aurora.rank_providers('block_rewards_in_scope', 'block_rewards', ['epoch']) }}
+),
+
+fee_reward as (
+    select ranked_block_rewards.*
+    from ranked_block_rewards
+    where
+        ranked_block_rewards.provider_rank = 1
+        and ranked_block_rewards.reward_type = 'fee'
+),
+
+vote_signatures_in_scope as (
+    select vote_signatures_by_epoch.*
+    from vote_signatures_by_epoch
+    inner join touched_epochs
+        on vote_signatures_by_epoch.epoch = touched_epochs.epoch
+),
+
+ranked_vote_signatures as (
+    {{ aurora.rank_providers('vote_signatures_in_scope', 'vote_signatures', ['epoch']) }}
+),
+
+vote_signature as (
+    select ranked_vote_signatures.*
+    from ranked_vote_signatures
+    where
+        ranked_vote_signatures.provider_rank = 1
+),
+
+-- the validator's leader slots of the epoch, with what getBlock answered for each
+validator_leader_slots as (
+    select
+        validator_periods.validator_id,
+        validator_periods.epoch,
+        validator_periods.identity_pubkey,
+        leader_slot.slot,
+        leader_slot.provider as leader_schedule_provider,
+        leader_slot._dlt_load_id as leader_load_id,
+        leader_slot._dlt_loaded_at as leader_loaded_at,
+        block.block_status,
+        block.provider as blocks_provider,
+        block._dlt_load_id as block_load_id,
+        block._dlt_loaded_at as block_loaded_at
+    from validator_periods
+    inner join leader_slot
+        on
+            validator_periods.epoch = leader_slot.epoch
+            and validator_periods.identity_pubkey = leader_slot.identity_pubkey
+    left join block
+        on leader_slot.slot = block.slot
+),
+
+leader_stats as (
+    select
+        validator_leader_slots.validator_id,
+        validator_leader_slots.epoch,
+        count(*) as leader_slot_count,
+        sum(case when validator_leader_slots.block_status = 'produced' then 1 else 0 end) as produced_block_count,
+        sum(case when validator_leader_slots.block_status = 'skipped' then 1 else 0 end) as skipped_slot_count,
+        max(validator_leader_slots.leader_schedule_provider) as leader_schedule_provider,
+        max(validator_leader_slots.blocks_provider) as blocks_provider,
+        max(greatest(
+            validator_leader_slots.leader_load_id,
+            coalesce(validator_leader_slots.block_load_id, validator_leader_slots.leader_load_id)
+        )) as _dlt_load_id,
+        max(greatest(
+            validator_leader_slots.leader_loaded_at,
+            coalesce(validator_leader_slots.block_loaded_at, validator_leader_slots.leader_loaded_at)
+        )) as _dlt_loaded_at
+    from validator_leader_slots
+    group by
+        validator_leader_slots.validator_id,
+        validator_leader_slots.epoch
+),
+
+fee_stats as (
+    select
+        validator_leader_slots.validator_id,
+        validator_leader_slots.epoch,
+        sum(fee_reward.reward_lamports) as block_fees_native,
+        max(fee_reward.provider) as provider,
+        max(fee_reward._dlt_load_id) as _dlt_load_id,
+        max(fee_reward._dlt_loaded_at) as _dlt_loaded_at
+    from validator_leader_slots
+    inner join fee_reward
+        on
+            validator_leader_slots.slot = fee_reward.slot
+            and validator_leader_slots.identity_pubkey = fee_reward.recipient_pubkey
+    where validator_leader_slots.block_status = 'produced'
+    group by
+        validator_leader_slots.validator_id,
+        validator_leader_slots.epoch
+),
+
+vote_stats as (
+    select
+        vote_signature.vote_account as validator_id,
+        vote_signature.epoch,
+        count(distinct vote_signature.signature) as vote_tx_count,
+        max(vote_signature.provider) as vote_signatures_provider,
+        max(vote_signature._dlt_load_id) as _dlt_load_id,
+        max(vote_signature._dlt_loaded_at) as _dlt_loaded_at
+    from vote_signature
+    group by
+        vote_signature.vote_account,
+        vote_signature.epoch
+),
+
+final as (
+    select
+        cast('solana' as {{ dbt.type_string() }}) as chain,
+        validator_periods.validator_id,
+        validator_periods.period_id,
+        validator_periods.epoch,
+        validator_periods.identity_pubkey,
+        cast(coalesce(leader_stats.leader_slot_count, 0) as bigint) as leader_slot_count,
+        cast(coalesce(leader_stats.produced_block_count, 0) as bigint) as produced_block_count,
+        cast(coalesce(leader_stats.skipped_slot_count, 0) as bigint) as skipped_slot_count,
+        {{ aurora.to_money('coalesce(fee_stats.block_fees_native, 0)') }} as block_fees_native,
+        cast(coalesce(vote_stats.vote_tx_count, 0) as bigint) as vote_tx_count,
+        {{ aurora.to_money('coalesce(vote_stats.vote_tx_count, 0)') }}
+        * {{ aurora.to_money('5000') }} as vote_fees_native,
+        fee_stats.provider,
+        leader_stats.blocks_provider,
+        leader_stats.leader_schedule_provider,
+        vote_stats.vote_signatures_provider,
+        greatest(
+            validator_periods._dlt_load_id,
+            coalesce(leader_stats._dlt_load_id, validator_periods._dlt_load_id),
+            coalesce(fee_stats._dlt_load_id, validator_periods._dlt_load_id),
+            coalesce(vote_stats._dlt_load_id, validator_periods._dlt_load_id)
+        ) as _dlt_load_id,
+        greatest(
+            validator_periods._dlt_loaded_at,
+            coalesce(leader_stats._dlt_loaded_at, validator_periods._dlt_loaded_at),
+            coalesce(fee_stats._dlt_loaded_at, validator_periods._dlt_loaded_at),
+            coalesce(vote_stats._dlt_loaded_at, validator_periods._dlt_loaded_at)
+        ) as _dlt_loaded_at,
+        mapping_fingerprint.provider_mappings_sha256
+    from validator_periods
+    left join leader_stats
+        on
+            validator_periods.validator_id = leader_stats.validator_id
+            and validator_periods.epoch = leader_stats.epoch
+    left join fee_stats
+        on
+            validator_periods.validator_id = fee_stats.validator_id
+            and validator_periods.epoch = fee_stats.epoch
+    left join vote_stats
+        on
+            validator_periods.validator_id = vote_stats.validator_id
+            and validator_periods.epoch = vote_stats.epoch
+    cross join mapping_fingerprint
+)
+
+select * from final

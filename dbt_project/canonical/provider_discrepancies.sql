@@ -1,0 +1,206 @@
+{{ config(pre_hook="{{ aurora.hash_join_hints() }}") }}
+
+{#- Every key where two providers delivered different values for the same fact, one row per key,
+    differing field and pair of providers. A scope (an epoch, or a block for slot-keyed facts)
+    delivered by both providers is compared row for row: a value that differs gives a row with
+    both values; a key one provider delivered and the other did not gives a row with field `row`
+    (value `present`, the other side null). Rebuilt whole on every build. -#}
+{%- set facts = [
+    {'fact': 'epoch_schedule', 'model': 'stg_solana__epoch_schedules', 'epoch': none, 'scope': "'schedule'",
+     'keys': [], 'fields': ['slots_per_epoch', 'leader_schedule_slot_offset', 'is_warmup', 'first_normal_epoch', 'first_normal_slot']},
+    {'fact': 'vote_accounts', 'model': 'stg_solana__vote_accounts', 'epoch': 'epoch', 'scope': 'epoch',
+     'keys': ['epoch', 'vote_account'], 'fields': ['identity_pubkey', 'commission_bps', 'activated_stake_lamports']},
+    {'fact': 'leader_schedule', 'model': 'stg_solana__leader_schedule_slots', 'epoch': 'epoch', 'scope': 'epoch',
+     'keys': ['epoch', 'slot'], 'fields': ['identity_pubkey']},
+    {'fact': 'blocks', 'model': 'stg_solana__blocks', 'epoch': 'request_epoch', 'scope': 'slot',
+     'keys': ['slot'], 'fields': ['block_status', 'block_unix_time', 'blockhash']},
+    {'fact': 'block_rewards', 'model': 'stg_solana__block_rewards', 'epoch': none, 'scope': 'slot',
+     'keys': ['slot', 'recipient_pubkey', 'reward_type'], 'fields': ['reward_lamports', 'post_balance_lamports', 'commission_bps']},
+    {'fact': 'block_times', 'model': 'stg_solana__block_times', 'epoch': none, 'scope': 'slot',
+     'keys': ['slot'], 'fields': ['block_unix_time', 'is_skipped']},
+    {'fact': 'inflation_rewards', 'model': 'stg_solana__inflation_rewards', 'epoch': 'epoch', 'scope': 'epoch',
+     'keys': ['epoch', 'address'], 'fields': ['is_null', 'reward_lamports', 'post_balance_lamports', 'commission_bps', 'effective_slot']},
+    {'fact': 'stake_accounts', 'model': 'stg_solana__stake_accounts', 'epoch': 'snapshot_epoch', 'scope': 'snapshot_epoch',
+     'keys': ['snapshot_epoch', 'stake_account'], 'fields': ['vote_account', 'staker', 'withdraw_authority', 'delegated_stake_lamports']},
+    {'fact': 'vote_signatures', 'model': 'stg_solana__vote_signatures', 'epoch': 'request_epoch', 'scope': 'request_epoch',
+     'keys': ['vote_account', 'signature'], 'fields': ['slot', 'is_failed']},
+    {'fact': 'mev', 'model': 'stg_solana__kobe_validators', 'epoch': 'epoch', 'scope': 'epoch',
+     'keys': ['epoch', 'vote_account'], 'fields': ['mev_rewards_lamports', 'mev_commission_bps', 'is_running_jito']},
+    {'fact': 'mev', 'model': 'stg_solana__kobe_epochs', 'epoch': 'epoch', 'scope': 'epoch',
+     'keys': ['epoch'], 'fields': ['is_published']},
+] -%}
+{%- set text = dbt.type_string() -%}
+
+with periods as (
+    select * from {{ ref('canonical_periods') }}
+),
+
+provider_mappings as (
+    select * from {{ ref('chain_provider_mappings') }}
+    where chain = 'solana'
+),
+{% for f in facts %}
+{%- set n = f.model ~ '_' ~ loop.index %}
+
+{{ n }}_rows as (
+    select
+        source.provider,
+        cast({{ f.scope }} as {{ text }}) as scope_key,
+        {% if f.epoch %}cast(source.{{ f.epoch }} as bigint){% else %}cast(null as bigint){% endif %} as epoch,
+        {% if 'slot' in f['keys'] %}cast(source.slot as bigint){% else %}cast(null as bigint){% endif %} as slot,
+        {%- if f['keys'] %}
+        {% for k in f['keys'] %}'{{ k }}=' || coalesce(cast(source.{{ k }} as {{ text }}), ''){{ " || '|' || " if not loop.last }}{% endfor %} as record_key,
+        {%- else %}
+        cast('chain=solana' as {{ text }}) as record_key,
+        {%- endif %}
+        {%- for c in f['fields'] %}
+        cast(source.{{ c }} as {{ text }}) as value_{{ c }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref(f.model) }} as source
+),
+
+{{ n }}_shared_scopes as (
+    select {{ n }}_rows.scope_key
+    from {{ n }}_rows
+    group by {{ n }}_rows.scope_key
+    having count(distinct {{ n }}_rows.provider) > 1
+),
+
+{{ n }}_compared as (
+    select {{ n }}_rows.*
+    from {{ n }}_rows
+    inner join {{ n }}_shared_scopes
+        on {{ n }}_rows.scope_key = {{ n }}_shared_scopes.scope_key
+),
+
+{{ n }}_provider_pairs as (
+    select distinct
+        side_a.scope_key,
+        side_a.provider as provider_a,
+        side_b.provider as provider_b
+    from (select distinct {{ n }}_compared.scope_key, {{ n }}_compared.provider from {{ n }}_compared) as side_a
+    inner join (select distinct {{ n }}_compared.scope_key, {{ n }}_compared.provider from {{ n }}_compared) as side_b
+        on
+            side_a.scope_key = side_b.scope_key
+            and side_a.provider < side_b.provider
+),
+
+{{ n }}_differences as (
+    {%- for c in f['fields'] %}
+    select
+        '{{ f.fact }}' as fact,
+        coalesce(side_a.epoch, side_b.epoch) as epoch,
+        coalesce(side_a.slot, side_b.slot) as slot,
+        side_a.record_key,
+        '{{ c }}' as field,
+        side_a.provider as provider_a,
+        side_a.value_{{ c }} as value_a,
+        side_b.provider as provider_b,
+        side_b.value_{{ c }} as value_b
+    from {{ n }}_compared as side_a
+    inner join {{ n }}_compared as side_b
+        on
+            side_a.record_key = side_b.record_key
+            and side_a.scope_key = side_b.scope_key
+            and side_a.provider < side_b.provider
+    where side_a.value_{{ c }} is distinct from side_b.value_{{ c }}
+    union all
+    {%- endfor %}
+    -- keys provider_a delivered and provider_b did not
+    select
+        '{{ f.fact }}' as fact,
+        side_a.epoch,
+        side_a.slot,
+        side_a.record_key,
+        'row' as field,
+        pairs.provider_a,
+        'present' as value_a,
+        pairs.provider_b,
+        cast(null as {{ text }}) as value_b
+    from {{ n }}_compared as side_a
+    inner join {{ n }}_provider_pairs as pairs
+        on
+            side_a.scope_key = pairs.scope_key
+            and side_a.provider = pairs.provider_a
+    left join {{ n }}_compared as side_b
+        on
+            side_a.record_key = side_b.record_key
+            and side_a.scope_key = side_b.scope_key
+            and side_b.provider = pairs.provider_b
+    where side_b.record_key is null
+    union all
+    -- keys provider_b delivered and provider_a did not
+    select
+        '{{ f.fact }}' as fact,
+        side_b.epoch,
+        side_b.slot,
+        side_b.record_key,
+        'row' as field,
+        pairs.provider_a,
+        cast(null as {{ text }}) as value_a,
+        pairs.provider_b,
+        'present' as value_b
+    from {{ n }}_compared as side_b
+    inner join {{ n }}_provider_pairs as pairs
+        on
+            side_b.scope_key = pairs.scope_key
+            and side_b.provider = pairs.provider_b
+    left join {{ n }}_compared as side_a
+        on
+            side_b.record_key = side_a.record_key
+            and side_b.scope_key = side_a.scope_key
+            and side_a.provider = pairs.provider_a
+    where side_a.record_key is null
+),
+{%- endfor %}
+
+all_differences as (
+    {%- for f in facts %}
+    select * from {{ f.model ~ '_' ~ loop.index }}_differences
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+-- slot-keyed facts take the epoch whose slot range holds the slot
+dated_differences as (
+    select
+        all_differences.*,
+        coalesce(all_differences.epoch, periods.epoch) as period_epoch
+    from all_differences
+    left join periods
+        on all_differences.slot between periods.first_slot and periods.last_slot
+),
+
+final as (
+    select
+        cast('solana' as {{ text }}) as chain,
+        cast(dated_differences.fact as {{ text }}) as fact,
+        cast(dated_differences.period_epoch as {{ text }}) as period_id,
+        cast(dated_differences.record_key as {{ text }}) as record_key,
+        cast(dated_differences.field as {{ text }}) as field,
+        cast(dated_differences.provider_a as {{ text }}) as provider_a,
+        cast(dated_differences.value_a as {{ text }}) as value_a,
+        cast(dated_differences.provider_b as {{ text }}) as provider_b,
+        cast(dated_differences.value_b as {{ text }}) as value_b,
+        cast(
+            case
+                when mapping_a.precedence is null and mapping_b.precedence is null then null
+                when mapping_b.precedence is null then dated_differences.provider_a
+                when mapping_a.precedence is null then dated_differences.provider_b
+                when mapping_a.precedence <= mapping_b.precedence then dated_differences.provider_a
+                else dated_differences.provider_b
+            end
+            as {{ text }}
+        ) as preferred_provider
+    from dated_differences
+    left join provider_mappings as mapping_a
+        on
+            dated_differences.fact = mapping_a.fact
+            and dated_differences.provider_a = mapping_a.provider
+    left join provider_mappings as mapping_b
+        on
+            dated_differences.fact = mapping_b.fact
+            and dated_differences.provider_b = mapping_b.provider
+)
+
+select * from final
