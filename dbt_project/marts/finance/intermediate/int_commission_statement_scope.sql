@@ -1,0 +1,128 @@
+-- One row per statement (DOMAIN §6): every agreement and month with at least one attributed stake
+-- account in a closed period dated in that month, even if it ends with no lines. It carries what the
+-- per-statement rules need: the version in force on the latest attributed period date of the month,
+-- whether the month starts on or after terminated_on, and the statement's one price fixing (the
+-- latest daily close of the native asset dated within the month; null when there is none).
+with attributions as (
+    select * from {{ ref('partner_stake_attributions') }}
+),
+
+period_versions as (
+    select * from {{ ref('int_commission_period_versions') }}
+),
+
+agreements as (
+    select * from {{ ref('agreements') }}
+),
+
+chains as (
+    select * from {{ ref('chains') }}
+),
+
+prices as (
+    select * from {{ ref('prices') }}
+),
+
+months as (
+    select
+        chain,
+        partner_id,
+        agreement_id,
+        statement_month,
+        min(period_date) as first_period_date,
+        max(period_date) as last_period_date,
+        count(distinct period_id) as period_count,
+        count(distinct stake_account) as stake_account_count
+    from attributions
+    group by 1, 2, 3, 4
+),
+
+month_bounds as (
+    select
+        months.*,
+        cast(months.statement_month || '-01' as date) as month_start,
+        cast(
+            {{ dbt.dateadd('month', 1, "cast(months.statement_month || '-01' as date)") }}
+            as date
+        ) as next_month_start
+    from months
+),
+
+latest_versions as (
+    select distinct
+        agreement_id,
+        period_date,
+        version
+    from period_versions
+),
+
+native_prices as (
+    select
+        prices.chain,
+        prices.price_date,
+        prices.price_micro_usd
+    from prices
+    inner join chains
+        on
+            prices.chain = chains.chain
+            and prices.asset = chains.native_asset
+),
+
+statement_prices as (
+    select
+        month_bounds.agreement_id,
+        month_bounds.statement_month,
+        max(native_prices.price_date) as price_date
+    from month_bounds
+    inner join native_prices
+        on
+            month_bounds.chain = native_prices.chain
+            and month_bounds.month_start <= native_prices.price_date
+            and month_bounds.next_month_start > native_prices.price_date
+    group by 1, 2
+),
+
+final as (
+    select
+        month_bounds.chain,
+        month_bounds.partner_id,
+        month_bounds.agreement_id,
+        month_bounds.statement_month,
+        month_bounds.month_start,
+        month_bounds.first_period_date,
+        month_bounds.last_period_date,
+        month_bounds.period_count,
+        month_bounds.stake_account_count,
+        agreements.statement_currency,
+        agreements.terminated_on,
+        coalesce(
+            agreements.terminated_on is not null
+            and month_bounds.month_start >= agreements.terminated_on,
+            false
+        ) as starts_after_termination,
+        latest_versions.version as statement_version,
+        chains.native_asset,
+        chains.decimals,
+        cast(rpad('1', chains.decimals + 1, '0') as {{ aurora.money_type() }}) as native_unit,
+        statement_prices.price_date,
+        {{ aurora.to_money('native_prices.price_micro_usd') }} as price_micro_usd
+    from month_bounds
+    inner join agreements
+        on month_bounds.agreement_id = agreements.agreement_id
+    inner join chains
+        on month_bounds.chain = chains.chain
+    left join latest_versions
+        on
+            month_bounds.agreement_id = latest_versions.agreement_id
+            and month_bounds.last_period_date = latest_versions.period_date
+    left join statement_prices
+        on
+            month_bounds.agreement_id = statement_prices.agreement_id
+            and month_bounds.statement_month = statement_prices.statement_month
+    left join native_prices
+        on
+            month_bounds.chain = native_prices.chain
+            and statement_prices.price_date = native_prices.price_date
+)
+
+select * from final
