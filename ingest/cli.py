@@ -43,7 +43,11 @@ class CliError(Exception):
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=False, highlight=False)
+    console = Console(stderr=False, highlight=False)
+    if not console.is_terminal:
+        # piped or captured output (CI logs, tests): wide enough for a full statement hash per row
+        console = Console(stderr=False, highlight=False, width=200)
+    return console
 
 
 def _pipelines_dir(target: Target) -> Path:

@@ -17,8 +17,8 @@ select
     p.validator_id,
     coalesce(v.validator_name, p.validator_id) as validator_name,
     count(*) as periods,
-    min(p.period_id) as first_period,
-    max(p.period_id) as last_period,
+    min(p.period_date) as first_period_date,
+    max(p.period_date) as last_period_date,
     sum(p.revenue_native) as revenue_native,
     sum(p.vote_fees_native) as vote_fees_native,
     sum(p.net_native) as net_native,
@@ -53,7 +53,9 @@ def _table(title: str, columns: Sequence[str]) -> Any:
     table = Table(title=title, title_justify="left", header_style="bold")
     for name in columns:
         justify: Literal["left", "right"] = (
-            "left" if name in {"validator", "partner", "agreement", "month", "sha256"} else "right"
+            "left"
+            if name in {"validator", "partner", "agreement", "month", "sha256", "dated"}
+            else "right"
         )
         table.add_column(name, justify=justify, no_wrap=True)
     return table
@@ -72,14 +74,24 @@ def print_pnl_and_statements(
 
     table = _table(
         f"Validator P&L ({target}): SOL and USD, summed over closed epochs",
-        ["validator", "epochs", "revenue SOL", "vote fees SOL", "net SOL", "infra USD", "P&L USD"],
+        [
+            "validator",
+            "epochs",
+            "dated",
+            "revenue SOL",
+            "vote fees SOL",
+            "net SOL",
+            "infra USD",
+            "P&L USD",
+        ],
     )
     for row in pnl_rows:
         (_vid, name, periods, first, last, revenue, vote_fees, net, infra, pnl, priced) = row
         pnl_text = format_usd_micro(pnl) if priced == periods else f"{format_usd_micro(pnl)}*"
         table.add_row(
             str(name),
-            f"{first}..{last} ({periods})",
+            str(periods),
+            f"{first}..{last}",
             format_units(revenue, 9, 4),
             format_units(vote_fees, 9, 4),
             format_units(net, 9, 4),
