@@ -76,9 +76,7 @@ epoch_ranges as (
                 + (boundaries.epoch - epoch_schedule.first_normal_epoch + 1) * epoch_schedule.slots_per_epoch
                 - 1
         end as last_slot,
-        epoch_schedule.provider,
-        epoch_schedule._dlt_load_id,
-        epoch_schedule._dlt_loaded_at
+        epoch_schedule.provider
     from (
         select ingested_epochs.epoch from ingested_epochs
         union
@@ -102,6 +100,8 @@ probes as (
         on block_times.slot between epoch_ranges.first_slot and epoch_ranges.last_slot
 ),
 
+-- (every ingestion run reloads the epoch schedule, which is fixed at genesis: a reload alone
+-- restates nothing, and the schedule's load is not part of a period's lineage)
 touched_epochs as (
     select ingested_epochs.epoch
     from ingested_epochs
@@ -123,11 +123,6 @@ touched_epochs as (
     where
         inflation_rewards.address_kind = 'vote'
         and inflation_rewards._dlt_loaded_at > (select incremental_state.loaded_after from incremental_state)
-    union
-    select ingested_epochs.epoch
-    from ingested_epochs
-    cross join epoch_schedule
-    where epoch_schedule._dlt_loaded_at > (select incremental_state.loaded_after from incremental_state)
 ),
 
 ranked_probes as (
@@ -186,12 +181,10 @@ periods as (
         this_range.provider,
         this_start.provider as block_times_provider,
         ingested_epochs._dlt_load_id as run_load_id,
-        this_range._dlt_load_id as schedule_load_id,
         this_start._dlt_load_id as start_load_id,
         next_start._dlt_load_id as end_load_id,
         closed_evidence._dlt_load_id as closed_load_id,
         ingested_epochs._dlt_loaded_at as run_loaded_at,
-        this_range._dlt_loaded_at as schedule_loaded_at,
         this_start._dlt_loaded_at as start_loaded_at,
         next_start._dlt_loaded_at as end_loaded_at,
         closed_evidence._dlt_loaded_at as closed_loaded_at
@@ -222,14 +215,12 @@ final as (
         periods.block_times_provider,
         greatest(
             periods.run_load_id,
-            periods.schedule_load_id,
             coalesce(periods.start_load_id, periods.run_load_id),
             coalesce(periods.end_load_id, periods.run_load_id),
             coalesce(periods.closed_load_id, periods.run_load_id)
         ) as _dlt_load_id,
         greatest(
             periods.run_loaded_at,
-            periods.schedule_loaded_at,
             coalesce(periods.start_loaded_at, periods.run_loaded_at),
             coalesce(periods.end_loaded_at, periods.run_loaded_at),
             coalesce(periods.closed_loaded_at, periods.run_loaded_at)
