@@ -262,14 +262,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--archive", default=None, help="also archive every response to this directory")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("simulate", help="the provider simulator (`aurora simulate serve --help`)")
+    p = sub.add_parser(
+        "simulate", help="the provider simulator (`aurora simulate serve --help`)", add_help=False
+    )
     p.add_argument("action", choices=["serve"])
     p.set_defaults(func=cmd_simulate, passthrough=True)
 
-    p = sub.add_parser("replay", help="serve an archive of responses as a provider")
+    p = sub.add_parser(
+        "replay", help="serve an archive of responses as a provider (`--help`)", add_help=False
+    )
     p.set_defaults(func=cmd_replay, passthrough=True)
 
-    p = sub.add_parser("statements", help="partner statements (`aurora statements export --help`)")
+    p = sub.add_parser(
+        "statements",
+        help="partner statements (`aurora statements export --help`)",
+        add_help=False,
+    )
     p.add_argument("action", choices=["export"])
     p.set_defaults(func=cmd_statements, passthrough=True)
 
