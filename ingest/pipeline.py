@@ -412,8 +412,8 @@ async def _ingest(
             batch_size=config.provider(rpc_id).batch_size,
             progress=progress,
         )
-        rpc_http._on_response = fetcher.on_response
-        kobe_http._on_response = fetcher.on_response
+        rpc_http.on_response = fetcher.on_response
+        kobe_http.on_response = fetcher.on_response
 
         loaded: list[int] = []
         mev: list[int] = []
@@ -480,6 +480,7 @@ async def _ingest(
             for name, table in tables.items():
                 row_counts[name] = row_counts.get(name, 0) + table.num_rows
             schedule_pending = False
+            fetcher.mark_loaded()
             loaded += result.closed
             mev += result.mev_only
             if progress:

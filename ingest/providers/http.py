@@ -218,7 +218,7 @@ class ProviderHttpClient:
             self.retry.max_retries if self.retry.max_retries is not None else config.max_retries
         )
         self._sink = sink
-        self._on_response = on_response
+        self.on_response = on_response
         self._sleep = sleep or asyncio.sleep
         self._semaphore = asyncio.Semaphore(config.max_concurrency)
         self._limiter = RateLimiter(config.rate_limit_per_second)
@@ -380,5 +380,5 @@ class ProviderHttpClient:
         self.stats.by_method[method] = self.stats.by_method.get(method, 0) + 1
         if self._sink is not None:
             self._sink.write(record, self.config.kind)
-        if self._on_response is not None:
-            self._on_response(record)
+        if self.on_response is not None:
+            self.on_response(record)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.providers.http import Fetched, ProviderError, ResponseRecord, canonical_json
 from ingest.providers.jito_kobe import JitoKobeClient, KobeValidatorRewards, KobeValidators
@@ -312,30 +313,32 @@ class RawRows:
         spec = TABLES[table]
         schema = spec.arrow_schema
         rows = self.rows.get(table, [])
-        missing = {name for row in rows[:1] for name in schema.names if name not in row}
+        if not rows:
+            return schema.empty_table()
+        missing = [name for name in schema.names if name not in rows[0]]
         if missing:
-            raise KeyError(f"{table}: rows lack column(s) {sorted(missing)}")
-        key_of = operator.itemgetter(*spec.primary_key)
-        keyed = []
-        for row in rows:
-            key = key_of(row) if len(spec.primary_key) > 1 else (key_of(row),)
-            if None in key:
-                raise ValueError(f"{table}: a primary key column is null in {key}")
-            keyed.append((key, row.get("request_id") or "", row))
-        keyed.sort(key=operator.itemgetter(0, 1))
-        chosen: list[dict[str, Any]] = []
-        previous: Any = object()
-        for key, _, row in keyed:
-            if key != previous:
-                chosen.append(row)
-                previous = key
+            raise KeyError(f"{table}: rows lack column(s) {missing}")
         values = operator.itemgetter(*schema.names)
-        tuples = [values(row) for row in chosen]
-        columns = list(zip(*tuples, strict=True)) if tuples else [() for _ in schema.names]
-        arrays = [
-            pa.array(column, type=field.type) for column, field in zip(columns, schema, strict=True)
-        ]
-        return pa.Table.from_arrays(arrays, schema=schema)
+        columns = zip(*[values(row) for row in rows], strict=True)
+        arrays = [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)]
+        data = pa.Table.from_arrays(arrays, schema=schema)
+        for name in spec.primary_key:
+            if data.column(name).null_count:
+                raise ValueError(f"{table}: primary key column {name} is null in some row")
+        sort_keys = [(name, "ascending") for name in spec.primary_key]
+        if "request_id" in schema.names and "request_id" not in spec.primary_key:
+            sort_keys.append(("request_id", "ascending"))
+        data = data.take(pc.sort_indices(data, sort_keys=sort_keys))
+        if data.num_rows > 1:
+            same = None  # row i+1 has the same primary key as row i
+            for name in spec.primary_key:
+                column = data.column(name)
+                equal = pc.equal(column.slice(1), column.slice(0, data.num_rows - 1))
+                same = equal if same is None else pc.and_(same, equal)
+            assert same is not None
+            keep = pa.concat_arrays([pa.array([True]), pc.invert(same).combine_chunks()])
+            data = data.filter(keep)
+        return data
 
     def tables(self) -> list[str]:
         return [name for name in TABLES if self.rows.get(name)]
@@ -515,6 +518,11 @@ class ChunkFetcher:
         self.shared_records: dict[str, ResponseRecord] = {
             schedule.record.request_id: schedule.record
         }
+        self.loaded_shared: set[str] = set()  # shared payloads already in a completed load
+
+    def mark_loaded(self) -> None:
+        """The last chunk is loaded: its shared payloads need not be loaded again this run."""
+        self.loaded_shared.update(self.shared_records)
 
     # -- hooks -------------------------------------------------------------------------------
     def on_response(self, record: ResponseRecord) -> None:
@@ -612,7 +620,8 @@ class ChunkFetcher:
         await gather_all(jobs)
 
         records, self.records = self.records, []
-        for record in [*records, *self.shared_records.values()]:
+        shared = [r for k, r in self.shared_records.items() if k not in self.loaded_shared]
+        for record in [*records, *shared]:
             rows.add("staging_payloads", payload_row(record, self.run_id))
         return ChunkResult(
             rows=rows,
@@ -1023,7 +1032,12 @@ def solana_raw_source(tables: dict[str, pa.Table]) -> Any:
                 name=name,
                 table_name=name,
                 primary_key=list(spec.primary_key),
-                write_disposition="merge",
+                # rows are deduplicated on the primary key before the load (RawRows.to_arrow)
+                write_disposition={
+                    "disposition": "merge",
+                    "strategy": "delete-insert",
+                    "deduplicated": True,
+                },
                 columns=cast(Any, spec.dlt_columns),
             )
 
