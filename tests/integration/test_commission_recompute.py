@@ -1044,3 +1044,57 @@ def test_every_sample_feature_bites(built: dict[str, Any]) -> None:
     assert q(
         "select distinct statement_month from marts.partner_commission_lines where period_id = '21'"
     ) == [("2026-04",)]
+
+
+# ---------------------------------------------------------------------------------- the export
+
+
+@pytest.mark.slow
+def test_export_gives_identical_bytes_on_both_engines(
+    built: dict[str, Any], tmp_path: Path
+) -> None:
+    """`aurora statements export` writes the same file from DuckDB and from PostgreSQL, and the
+    hashes in it are the marts' (and the hand-worked statement's)."""
+    import json
+
+    from support import run_aurora
+
+    outputs: dict[str, bytes] = {}
+    for target, wh in built.items():
+        for fmt in ("csv", "json"):
+            out = tmp_path / f"{target}.{fmt}"
+            result = run_aurora(
+                [
+                    "statements",
+                    "export",
+                    "--month",
+                    "2026-04",
+                    "--format",
+                    fmt,
+                    "--target",
+                    target,
+                    "--output",
+                    str(out),
+                ],
+                wh.env,
+                timeout=300,
+            )
+            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+            outputs[f"{target}.{fmt}"] = out.read_bytes()
+    if "postgres" in built:
+        assert outputs["duckdb.csv"] == outputs["postgres.csv"]
+        assert outputs["duckdb.json"] == outputs["postgres.json"]
+    doc = json.loads(outputs["duckdb.json"])
+    orbit = next(s for s in doc["statements"] if s["agreement_id"] == "orbit-referral-2026")
+    assert [line["line_text"] for line in orbit["lines"]] == sorted(
+        ORBIT_APRIL_LINES, key=lambda text: text.encode()
+    )
+    assert orbit["payable_unit"] == "usd_cents" and orbit["payable_amount"] == 61802
+    assert orbit["payable_display"] == "618.02" and orbit["total"] == "3.508310394"
+    hashes = dict(
+        built["duckdb"].query(
+            "select agreement_id, lines_sha256 from marts.partner_commission_statements "
+            "where statement_month = '2026-04'"
+        )
+    )
+    assert {s["agreement_id"]: s["lines_sha256"] for s in doc["statements"]} == hashes
