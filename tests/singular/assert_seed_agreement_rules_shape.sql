@@ -34,7 +34,7 @@ rule_problems as (
         cast(null as integer) as tier_index,
         'a rule_id belongs to one agreement version, with one rule_type, component and seq' as problem
     from rules
-    group by rule_id
+    group by 1
     having
         count(distinct agreement_id) > 1
         or count(distinct version) > 1
@@ -44,7 +44,8 @@ rule_problems as (
 ),
 
 final as (
-    select * from row_problems where problem is not null
+    select * from row_problems
+    where problem is not null
     union all
     select * from rule_problems
 )

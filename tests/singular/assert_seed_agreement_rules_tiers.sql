@@ -17,7 +17,7 @@ modes as (
         rule_id,
         count(distinct tier_mode) as mode_count
     from tiered_rows
-    group by rule_id
+    group by 1
 ),
 
 tiered as (
@@ -74,7 +74,8 @@ untiered_problems as (
 ),
 
 final as (
-    select * from tier_problems where problem is not null
+    select * from tier_problems
+    where problem is not null
     union all
     select * from untiered_problems
 )
