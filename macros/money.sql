@@ -95,9 +95,19 @@
 {%- endmacro %}
 
 {% macro default__ordered_string_agg(expr, separator) -%}
-    string_agg({{ expr }}, {{ separator }} order by {{ expr }} collate "C")
+    string_agg({{ expr }}, {{ separator }} order by {{ aurora.bytewise(expr) }})
 {%- endmacro %}
 
-{% macro duckdb__ordered_string_agg(expr, separator) -%}
-    string_agg({{ expr }}, {{ separator }} order by {{ expr }} collate "binary")
+{#- A text expression compared byte by byte (C collation), never by the database's locale: for
+    ordering rule ids and serialised lines the same way on every engine. -#}
+{% macro bytewise(expr) -%}
+    {{ return(adapter.dispatch('bytewise', 'aurora')(expr)) }}
+{%- endmacro %}
+
+{% macro default__bytewise(expr) -%}
+    {{ expr }} collate "C"
+{%- endmacro %}
+
+{% macro duckdb__bytewise(expr) -%}
+    {{ expr }} collate "binary"
 {%- endmacro %}

@@ -1,5 +1,4 @@
 {#- Text ordering must be byte order (C collation) on every engine, never the database's locale. -#}
-{%- set byte_order = 'collate "C"' if target.type == 'postgres' else 'collate "binary"' -%}
 -- Per-statement lines (DOMAIN §5), applied after the period lines of the statement, in this order:
 -- fixed fees, then minimums, then caps (ties by seq, then rule_id in byte order), with the version in
 -- force on the latest attributed period date of the month. None for a month that starts on or after
@@ -115,12 +114,12 @@ sequenced as (
         ) as largest_minimum_native,
         max(priced.rule_amount_native) over (
             partition by priced.agreement_id, priced.statement_month, priced.step
-            order by priced.seq, priced.rule_id {{ byte_order }}
+            order by priced.seq, {{ aurora.bytewise('priced.rule_id') }}
             rows between unbounded preceding and 1 preceding
         ) as earlier_largest_native,
         min(priced.rule_amount_native) over (
             partition by priced.agreement_id, priced.statement_month, priced.step
-            order by priced.seq, priced.rule_id {{ byte_order }}
+            order by priced.seq, {{ aurora.bytewise('priced.rule_id') }}
             rows between unbounded preceding and 1 preceding
         ) as earlier_smallest_native
     from priced
