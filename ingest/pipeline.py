@@ -38,6 +38,7 @@ from ingest.sources.solana import (
     EpochPlan,
     OperatorValidator,
     RawRows,
+    SeedError,
     payload_row,
     read_operator_validators,
     solana_raw_source,
@@ -312,7 +313,10 @@ def ingest_solana(
     started = time.monotonic()
     if chunk_epochs < 1:
         raise IngestError("chunk_epochs must be >= 1")
-    validators = read_operator_validators(Path(seeds_dir) if seeds_dir else REPO_ROOT / "seeds")
+    try:
+        validators = read_operator_validators(Path(seeds_dir) if seeds_dir else REPO_ROOT / "seeds")
+    except SeedError as exc:
+        raise IngestError(str(exc)) from None
     if not validators:
         raise IngestError(
             f"no {CHAIN} validator in {seeds_dir or REPO_ROOT / 'seeds'}/validators.csv"
