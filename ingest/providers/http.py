@@ -324,7 +324,7 @@ class ProviderHttpClient:
                     last_reason = f"HTTP {status}"
                     if status in RETRY_AFTER_STATUSES:
                         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                elif status >= 400:
+                elif status >= 300:  # redirects are not followed: a wrong URL
                     snippet = self.redact(body[:200].decode("utf-8", "replace"))
                     raise ProviderError(
                         self.provider_id,
