@@ -116,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         f"(built in {time.monotonic() - t0:.1f} s)"
     )
     results: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="aurora-bench-") as tmp, SimulatorServer(network) as srv:
+    with (
+        tempfile.TemporaryDirectory(prefix="aurora-bench-") as tmp,
+        SimulatorServer(network) as srv,
+    ):
         work = Path(tmp)
         seeds = work / "seeds"
         truth.write_seed_files(network, seeds)
