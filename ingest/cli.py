@@ -72,7 +72,7 @@ def parse_epochs(text: str) -> list[int]:
 
 
 def load_registry_step(target: Target, config: AuroraConfig) -> None:
-    from ingest.registry import load_registry
+    from ingest.pipeline import load_registry
 
     load_registry(target, config, _pipelines_dir(target))
 
