@@ -601,29 +601,6 @@ STATEMENT_SQL = (
 )
 
 
-def _pg_reachable() -> bool:
-    import os
-
-    import psycopg2
-    from support import pg_settings
-
-    s = pg_settings()
-    try:
-        psycopg2.connect(
-            host=s["host"],
-            port=int(s["port"]),
-            user=s["user"],
-            password=s["password"],
-            dbname="postgres",
-            connect_timeout=5,
-        ).close()
-        return True
-    except psycopg2.OperationalError:
-        if os.environ.get("AURORA_REQUIRE_POSTGRES") == "1":
-            raise
-        return False
-
-
 def _plain(value: Any) -> Any:
     """Warehouse values as plain Python: Decimal -> int (exactly), dates kept."""
     from decimal import Decimal
@@ -737,10 +714,10 @@ def recompute(
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """`aurora demo` on a fresh DuckDB file and (when reachable) a fresh PostgreSQL database."""
+    """`aurora demo` on a fresh DuckDB file and a fresh PostgreSQL database."""
     from support import run_aurora, warehouse
 
-    targets = ["duckdb", *(["postgres"] if _pg_reachable() else [])]
+    targets = ["duckdb", "postgres"]
     with contextlib.ExitStack() as stack:
         out: dict[str, Any] = {}
         for target in targets:
@@ -774,8 +751,6 @@ def test_marts_equal_python_recompute_line_for_line(
 
 @pytest.mark.slow
 def test_duckdb_and_postgres_give_identical_hashes_and_rows(built: dict[str, Any]) -> None:
-    if "postgres" not in built:
-        pytest.skip("PostgreSQL not reachable")
     duck, pg = built["duckdb"], built["postgres"]
     hashes = "select agreement_id, statement_month, lines_sha256 from marts.partner_commission_statements"
     assert sorted(duck.query(hashes)) == sorted(pg.query(hashes))
