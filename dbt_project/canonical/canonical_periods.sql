@@ -59,6 +59,13 @@ ingested_epochs as (
     group by ingestion_runs.epoch
 ),
 
+-- the epochs whose start bounds a period: each ingested epoch and the one after it
+boundary_epochs as (
+    select ingested_epochs.epoch from ingested_epochs
+    union
+    select ingested_epochs.epoch + 1 from ingested_epochs
+),
+
 -- slot range of an epoch; warmup epochs (before first_normal_epoch) have 32 * 2^epoch slots
 epoch_ranges as (
     select
@@ -66,22 +73,20 @@ epoch_ranges as (
         case
             when boundaries.epoch < epoch_schedule.first_normal_epoch
                 then cast(32 as bigint) * ((cast(1 as bigint) << cast(boundaries.epoch as integer)) - 1)
-            else epoch_schedule.first_normal_slot
+            else
+                epoch_schedule.first_normal_slot
                 + (boundaries.epoch - epoch_schedule.first_normal_epoch) * epoch_schedule.slots_per_epoch
         end as first_slot,
         case
             when boundaries.epoch < epoch_schedule.first_normal_epoch
                 then cast(32 as bigint) * ((cast(1 as bigint) << cast(boundaries.epoch + 1 as integer)) - 1) - 1
-            else epoch_schedule.first_normal_slot
+            else
+                epoch_schedule.first_normal_slot
                 + (boundaries.epoch - epoch_schedule.first_normal_epoch + 1) * epoch_schedule.slots_per_epoch
                 - 1
         end as last_slot,
         epoch_schedule.provider
-    from (
-        select ingested_epochs.epoch from ingested_epochs
-        union
-        select ingested_epochs.epoch + 1 from ingested_epochs
-    ) as boundaries
+    from boundary_epochs as boundaries
     cross join epoch_schedule
 ),
 

@@ -29,8 +29,10 @@
     {'fact': 'mev', 'model': 'stg_solana__kobe_epochs', 'epoch': 'epoch', 'scope': 'epoch',
      'keys': ['epoch'], 'fields': ['is_published']},
 ] -%}
-{%- set text = dbt.type_string() -%}
+{%- set text = dbt.type_string() %}
 
+-- The SQL below is generated per fact by loops; sqlfluff cannot place their indentation.
+-- noqa: disable=LT02
 with periods as (
     select * from {{ ref('canonical_periods') }}
 ),
@@ -73,13 +75,20 @@ provider_mappings as (
         on {{ n }}_rows.scope_key = {{ n }}_shared_scopes.scope_key
 ),
 
-{{ n }}_provider_pairs as (
+{{ n }}_scope_providers as (
     select distinct
+        {{ n }}_compared.scope_key,
+        {{ n }}_compared.provider
+    from {{ n }}_compared
+),
+
+{{ n }}_provider_pairs as (
+    select
         side_a.scope_key,
         side_a.provider as provider_a,
         side_b.provider as provider_b
-    from (select distinct {{ n }}_compared.scope_key, {{ n }}_compared.provider from {{ n }}_compared) as side_a
-    inner join (select distinct {{ n }}_compared.scope_key, {{ n }}_compared.provider from {{ n }}_compared) as side_b
+    from {{ n }}_scope_providers as side_a
+    inner join {{ n }}_scope_providers as side_b
         on
             side_a.scope_key = side_b.scope_key
             and side_a.provider < side_b.provider
@@ -126,7 +135,7 @@ provider_mappings as (
         on
             side_a.record_key = side_b.record_key
             and side_a.scope_key = side_b.scope_key
-            and side_b.provider = pairs.provider_b
+            and pairs.provider_b = side_b.provider
     where side_b.record_key is null
     union all
     -- keys provider_b delivered and provider_a did not
@@ -149,7 +158,7 @@ provider_mappings as (
         on
             side_b.record_key = side_a.record_key
             and side_b.scope_key = side_a.scope_key
-            and side_a.provider = pairs.provider_a
+            and pairs.provider_a = side_a.provider
     where side_a.record_key is null
 ),
 {%- endfor %}
