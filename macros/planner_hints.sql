@@ -5,7 +5,8 @@
     row and picks nested-loop or single-key merge joins, which turn quadratic on a real epoch
     (tens of thousands of stake accounts). Every join these models need at scale is an equality
     join, where a hash join is always right, so the hook disables the other two join methods (and
-    JIT, which the inflated costs would trigger) for the model's transaction only (`set local`).
+    JIT, which the inflated costs would trigger) and gives sorts and hashes of a million rows
+    enough memory, for the model's transaction only (`set local`).
     A join that only a nested loop can do (slot ranges) still runs as one. DuckDB plans these
     queries well: nothing to set. -#}
 {% macro hash_join_hints() -%}
@@ -18,7 +19,8 @@
 {% macro postgres__hash_join_hints() -%}
     set local enable_nestloop = off;
     set local enable_mergejoin = off;
-    set local jit = off
+    set local jit = off;
+    set local work_mem = '128MB'
 {%- endmacro %}
 
 {% macro duckdb__hash_join_hints() -%}

@@ -4,25 +4,43 @@
     the best precedence; a provider that delivered rows but is not mapped to the fact is ignored.
     Plain SQL templating, nothing engine-specific. -#}
 
-{#- A select of every row of `relation` (a CTE or relation with a `provider` column) delivered by
-    a provider mapped to `fact`, with `provider_rank`: 1 for the rows of the best-precedence
-    provider within each partition (ties, which the registry forbids, by provider id). Callers keep
-    `provider_rank = 1`. (A window rank rather than a join to a list of chosen providers: PostgreSQL
-    estimates the latter at one row and picks quadratic nested loops on fresh, unanalysed tables.) -#}
-{% macro rank_providers(relation, fact, partition_by, chain='solana') -%}
+{#- A select of (<partition_by columns>, provider): within each partition of `relation` (a CTE
+    or relation with a `provider` column), the delivering provider with the best precedence for
+    `fact` (ties, which the registry forbids, by provider id). Callers inner-join their rows to it.
+    It ranks the small set of distinct (partition, provider) pairs, never the rows themselves, so
+    the join stays a cheap hash join on millions of rows. -#}
+{% macro preferred_providers(relation, fact, partition_by, chain='solana') -%}
     {%- set cols = partition_by | list -%}
     select
-        {{ relation }}.*,
-        dense_rank() over (
-            {% if cols %}partition by {% for col in cols %}{{ relation }}.{{ col }}{{ ', ' if not loop.last }}{% endfor %}{% endif %}
-            order by mappings.precedence, {{ relation }}.provider
-        ) as provider_rank
-    from {{ relation }}
-    inner join {{ ref('chain_provider_mappings') }} as mappings
-        on
-            mappings.chain = '{{ chain }}'
-            and mappings.fact = '{{ fact }}'
-            and {{ relation }}.provider = mappings.provider
+        {%- for col in cols %}
+        ranked.{{ col }},
+        {%- endfor %}
+        ranked.provider
+    from (
+        select
+            {%- for col in cols %}
+            delivered.{{ col }},
+            {%- endfor %}
+            delivered.provider,
+            row_number() over (
+                {% if cols %}partition by {% for col in cols %}delivered.{{ col }}{{ ', ' if not loop.last }}{% endfor %}{% endif %}
+                order by mappings.precedence, delivered.provider
+            ) as provider_rank
+        from (
+            select distinct
+                {%- for col in cols %}
+                {{ relation }}.{{ col }},
+                {%- endfor %}
+                {{ relation }}.provider
+            from {{ relation }}
+        ) as delivered
+        inner join {{ ref('chain_provider_mappings') }} as mappings
+            on
+                mappings.chain = '{{ chain }}'
+                and mappings.fact = '{{ fact }}'
+                and delivered.provider = mappings.provider
+    ) as ranked
+    where ranked.provider_rank = 1
 {%- endmacro %}
 
 {#- A select of one row, one column `provider_mappings_sha256`: the SHA-256 of the chain's provider

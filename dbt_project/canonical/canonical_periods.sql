@@ -36,14 +36,15 @@ incremental_state as (
     {{ aurora.incremental_load_state('mapping_fingerprint') }}
 ),
 
-ranked_schedules as (
-    {{ aurora.rank_providers('epoch_schedules', 'epoch_schedule', []) }}
+preferred_schedules as (
+    {{ aurora.preferred_providers('epoch_schedules', 'epoch_schedule', []) }}
 ),
 
 epoch_schedule as (
-    select ranked_schedules.*
-    from ranked_schedules
-    where ranked_schedules.provider_rank = 1
+    select epoch_schedules.*
+    from epoch_schedules
+    inner join preferred_schedules
+        on epoch_schedules.provider = preferred_schedules.provider
 ),
 
 -- epochs fully ingested (a Kobe-only re-ingest does not make an epoch)
@@ -130,14 +131,17 @@ touched_epochs as (
         and inflation_rewards._dlt_loaded_at > (select incremental_state.loaded_after from incremental_state)
 ),
 
-ranked_probes as (
-    {{ aurora.rank_providers('probes', 'block_times', ['epoch']) }}
+preferred_probes as (
+    {{ aurora.preferred_providers('probes', 'block_times', ['epoch']) }}
 ),
 
 probe as (
-    select ranked_probes.*
-    from ranked_probes
-    where ranked_probes.provider_rank = 1
+    select probes.*
+    from probes
+    inner join preferred_probes
+        on
+            probes.epoch = preferred_probes.epoch
+            and probes.provider = preferred_probes.provider
 ),
 
 first_produced as (

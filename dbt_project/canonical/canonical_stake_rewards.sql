@@ -48,15 +48,17 @@ snapshots_in_scope as (
         on stake_accounts.snapshot_epoch = touched_epochs.epoch
 ),
 
-ranked_snapshots as (
-    {{ aurora.rank_providers('snapshots_in_scope', 'stake_accounts', ['snapshot_epoch']) }}
+preferred_snapshots as (
+    {{ aurora.preferred_providers('snapshots_in_scope', 'stake_accounts', ['snapshot_epoch']) }}
 ),
 
 snapshot as (
-    select ranked_snapshots.*
-    from ranked_snapshots
-    where
-        ranked_snapshots.provider_rank = 1
+    select snapshots_in_scope.*
+    from snapshots_in_scope
+    inner join preferred_snapshots
+        on
+            snapshots_in_scope.snapshot_epoch = preferred_snapshots.snapshot_epoch
+            and snapshots_in_scope.provider = preferred_snapshots.provider
 ),
 
 stake_rewards_in_scope as (
@@ -67,15 +69,17 @@ stake_rewards_in_scope as (
     where inflation_rewards.address_kind = 'stake'
 ),
 
-ranked_stake_rewards as (
-    {{ aurora.rank_providers('stake_rewards_in_scope', 'inflation_rewards', ['epoch']) }}
+preferred_stake_rewards as (
+    {{ aurora.preferred_providers('stake_rewards_in_scope', 'inflation_rewards', ['epoch']) }}
 ),
 
 stake_reward as (
-    select ranked_stake_rewards.*
-    from ranked_stake_rewards
-    where
-        ranked_stake_rewards.provider_rank = 1
+    select stake_rewards_in_scope.*
+    from stake_rewards_in_scope
+    inner join preferred_stake_rewards
+        on
+            stake_rewards_in_scope.epoch = preferred_stake_rewards.epoch
+            and stake_rewards_in_scope.provider = preferred_stake_rewards.provider
 ),
 
 final as (

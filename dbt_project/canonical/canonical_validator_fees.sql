@@ -30,8 +30,10 @@ blocks as (
     select * from {{ ref('stg_solana__blocks') }}
 ),
 
+-- only Fee rewards count: the blocks paying an epoch's rewards also carry Voting and Staking ones
 block_rewards as (
     select * from {{ ref('stg_solana__block_rewards') }}
+    where reward_type = 'fee'
 ),
 
 vote_signatures as (
@@ -112,15 +114,17 @@ leader_slots_in_scope as (
         on leader_schedule_slots.epoch = touched_epochs.epoch
 ),
 
-ranked_leader_slots as (
-    {{ aurora.rank_providers('leader_slots_in_scope', 'leader_schedule', ['epoch']) }}
+preferred_leader_slots as (
+    {{ aurora.preferred_providers('leader_slots_in_scope', 'leader_schedule', ['epoch']) }}
 ),
 
 leader_slot as (
-    select ranked_leader_slots.*
-    from ranked_leader_slots
-    where
-        ranked_leader_slots.provider_rank = 1
+    select leader_slots_in_scope.*
+    from leader_slots_in_scope
+    inner join preferred_leader_slots
+        on
+            leader_slots_in_scope.epoch = preferred_leader_slots.epoch
+            and leader_slots_in_scope.provider = preferred_leader_slots.provider
 ),
 
 blocks_in_scope as (
@@ -130,15 +134,17 @@ blocks_in_scope as (
         on blocks_by_epoch.epoch = touched_epochs.epoch
 ),
 
-ranked_blocks as (
-    {{ aurora.rank_providers('blocks_in_scope', 'blocks', ['epoch']) }}
+preferred_blocks as (
+    {{ aurora.preferred_providers('blocks_in_scope', 'blocks', ['epoch']) }}
 ),
 
 block as (
-    select ranked_blocks.*
-    from ranked_blocks
-    where
-        ranked_blocks.provider_rank = 1
+    select blocks_in_scope.*
+    from blocks_in_scope
+    inner join preferred_blocks
+        on
+            blocks_in_scope.epoch = preferred_blocks.epoch
+            and blocks_in_scope.provider = preferred_blocks.provider
 ),
 
 block_rewards_in_scope as (
@@ -148,16 +154,18 @@ block_rewards_in_scope as (
         on block_rewards_by_epoch.epoch = touched_epochs.epoch
 ),
 
-ranked_block_rewards as (
-    {{ aurora.rank_providers('block_rewards_in_scope', 'block_rewards', ['epoch']) }}
+preferred_block_rewards as (
+    {{ aurora.preferred_providers('block_rewards_in_scope', 'block_rewards', ['epoch']) }}
 ),
 
 fee_reward as (
-    select ranked_block_rewards.*
-    from ranked_block_rewards
-    where
-        ranked_block_rewards.provider_rank = 1
-        and ranked_block_rewards.reward_type = 'fee'
+    select block_rewards_in_scope.*
+    from block_rewards_in_scope
+    inner join preferred_block_rewards
+        on
+            block_rewards_in_scope.epoch = preferred_block_rewards.epoch
+            and block_rewards_in_scope.provider = preferred_block_rewards.provider
+    where block_rewards_in_scope.reward_type = 'fee'
 ),
 
 vote_signatures_in_scope as (
@@ -167,15 +175,17 @@ vote_signatures_in_scope as (
         on vote_signatures_by_epoch.epoch = touched_epochs.epoch
 ),
 
-ranked_vote_signatures as (
-    {{ aurora.rank_providers('vote_signatures_in_scope', 'vote_signatures', ['epoch']) }}
+preferred_vote_signatures as (
+    {{ aurora.preferred_providers('vote_signatures_in_scope', 'vote_signatures', ['epoch']) }}
 ),
 
 vote_signature as (
-    select ranked_vote_signatures.*
-    from ranked_vote_signatures
-    where
-        ranked_vote_signatures.provider_rank = 1
+    select vote_signatures_in_scope.*
+    from vote_signatures_in_scope
+    inner join preferred_vote_signatures
+        on
+            vote_signatures_in_scope.epoch = preferred_vote_signatures.epoch
+            and vote_signatures_in_scope.provider = preferred_vote_signatures.provider
 ),
 
 -- the validator's leader slots of the epoch, with what getBlock answered for each

@@ -38,14 +38,17 @@ vote_accounts_in_scope as (
         on vote_accounts.epoch = touched_epochs.epoch
 ),
 
-ranked_vote_accounts as (
-    {{ aurora.rank_providers('vote_accounts_in_scope', 'vote_accounts', ['epoch']) }}
+preferred_vote_accounts as (
+    {{ aurora.preferred_providers('vote_accounts_in_scope', 'vote_accounts', ['epoch']) }}
 ),
 
 vote_account as (
-    select ranked_vote_accounts.*
-    from ranked_vote_accounts
-    where ranked_vote_accounts.provider_rank = 1
+    select vote_accounts_in_scope.*
+    from vote_accounts_in_scope
+    inner join preferred_vote_accounts
+        on
+            vote_accounts_in_scope.epoch = preferred_vote_accounts.epoch
+            and vote_accounts_in_scope.provider = preferred_vote_accounts.provider
 ),
 
 final as (

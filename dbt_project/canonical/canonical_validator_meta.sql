@@ -58,15 +58,17 @@ vote_accounts_in_scope as (
         on vote_accounts.epoch = touched_epochs.epoch
 ),
 
-ranked_vote_accounts as (
-    {{ aurora.rank_providers('vote_accounts_in_scope', 'vote_accounts', ['epoch']) }}
+preferred_vote_accounts as (
+    {{ aurora.preferred_providers('vote_accounts_in_scope', 'vote_accounts', ['epoch']) }}
 ),
 
 vote_account as (
-    select ranked_vote_accounts.*
-    from ranked_vote_accounts
-    where
-        ranked_vote_accounts.provider_rank = 1
+    select vote_accounts_in_scope.*
+    from vote_accounts_in_scope
+    inner join preferred_vote_accounts
+        on
+            vote_accounts_in_scope.epoch = preferred_vote_accounts.epoch
+            and vote_accounts_in_scope.provider = preferred_vote_accounts.provider
 ),
 
 inflation_rewards_in_scope as (
@@ -76,15 +78,17 @@ inflation_rewards_in_scope as (
         on inflation_rewards.epoch = touched_epochs.epoch
 ),
 
-ranked_inflation_rewards as (
-    {{ aurora.rank_providers('inflation_rewards_in_scope', 'inflation_rewards', ['epoch']) }}
+preferred_inflation_rewards as (
+    {{ aurora.preferred_providers('inflation_rewards_in_scope', 'inflation_rewards', ['epoch']) }}
 ),
 
 inflation_reward as (
-    select ranked_inflation_rewards.*
-    from ranked_inflation_rewards
-    where
-        ranked_inflation_rewards.provider_rank = 1
+    select inflation_rewards_in_scope.*
+    from inflation_rewards_in_scope
+    inner join preferred_inflation_rewards
+        on
+            inflation_rewards_in_scope.epoch = preferred_inflation_rewards.epoch
+            and inflation_rewards_in_scope.provider = preferred_inflation_rewards.provider
 ),
 
 vote_reward as (
@@ -115,15 +119,17 @@ kobe_validators_in_scope as (
         on kobe_validators.epoch = touched_epochs.epoch
 ),
 
-ranked_kobe_validators as (
-    {{ aurora.rank_providers('kobe_validators_in_scope', 'mev', ['epoch']) }}
+preferred_kobe_validators as (
+    {{ aurora.preferred_providers('kobe_validators_in_scope', 'mev', ['epoch']) }}
 ),
 
 kobe_validator as (
-    select ranked_kobe_validators.*
-    from ranked_kobe_validators
-    where
-        ranked_kobe_validators.provider_rank = 1
+    select kobe_validators_in_scope.*
+    from kobe_validators_in_scope
+    inner join preferred_kobe_validators
+        on
+            kobe_validators_in_scope.epoch = preferred_kobe_validators.epoch
+            and kobe_validators_in_scope.provider = preferred_kobe_validators.provider
 ),
 
 meta as (

@@ -63,15 +63,17 @@ kobe_epochs_in_scope as (
         on kobe_epochs.epoch = touched_epochs.epoch
 ),
 
-ranked_kobe_epochs as (
-    {{ aurora.rank_providers('kobe_epochs_in_scope', 'mev', ['epoch']) }}
+preferred_kobe_epochs as (
+    {{ aurora.preferred_providers('kobe_epochs_in_scope', 'mev', ['epoch']) }}
 ),
 
 kobe_epoch as (
-    select ranked_kobe_epochs.*
-    from ranked_kobe_epochs
-    where
-        ranked_kobe_epochs.provider_rank = 1
+    select kobe_epochs_in_scope.*
+    from kobe_epochs_in_scope
+    inner join preferred_kobe_epochs
+        on
+            kobe_epochs_in_scope.epoch = preferred_kobe_epochs.epoch
+            and kobe_epochs_in_scope.provider = preferred_kobe_epochs.provider
 ),
 
 kobe_validators_in_scope as (
@@ -81,15 +83,17 @@ kobe_validators_in_scope as (
         on kobe_validators.epoch = touched_epochs.epoch
 ),
 
-ranked_kobe_validators as (
-    {{ aurora.rank_providers('kobe_validators_in_scope', 'mev', ['epoch']) }}
+preferred_kobe_validators as (
+    {{ aurora.preferred_providers('kobe_validators_in_scope', 'mev', ['epoch']) }}
 ),
 
 kobe_validator as (
-    select ranked_kobe_validators.*
-    from ranked_kobe_validators
-    where
-        ranked_kobe_validators.provider_rank = 1
+    select kobe_validators_in_scope.*
+    from kobe_validators_in_scope
+    inner join preferred_kobe_validators
+        on
+            kobe_validators_in_scope.epoch = preferred_kobe_validators.epoch
+            and kobe_validators_in_scope.provider = preferred_kobe_validators.provider
 ),
 
 mev as (

@@ -43,11 +43,25 @@ provider_mappings as (
 ),
 {% for f in facts %}
 {%- set n = f.model ~ '_' ~ loop.index %}
+{%- set scope = f.scope if f.scope.startswith("'") else 'source.' ~ f.scope %}
 
-{{ n }}_rows as (
+-- scopes (epochs, or blocks) that two providers or more delivered: only these are compared
+{{ n }}_shared_scopes as (
+    {%- if f.scope.startswith("'") %}
+    select max(cast({{ scope }} as {{ text }})) as scope_key
+    from {{ ref(f.model) }} as source
+    {%- else %}
+    select cast({{ scope }} as {{ text }}) as scope_key
+    from {{ ref(f.model) }} as source
+    group by cast({{ scope }} as {{ text }})
+    {%- endif %}
+    having count(distinct source.provider) > 1
+),
+
+{{ n }}_compared as (
     select
         source.provider,
-        cast({{ f.scope }} as {{ text }}) as scope_key,
+        cast({{ scope }} as {{ text }}) as scope_key,
         {% if f.epoch %}cast(source.{{ f.epoch }} as bigint){% else %}cast(null as bigint){% endif %} as epoch,
         {% if 'slot' in f['keys'] %}cast(source.slot as bigint){% else %}cast(null as bigint){% endif %} as slot,
         {%- if f['keys'] %}
@@ -59,20 +73,8 @@ provider_mappings as (
         cast(source.{{ c }} as {{ text }}) as value_{{ c }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref(f.model) }} as source
-),
-
-{{ n }}_shared_scopes as (
-    select {{ n }}_rows.scope_key
-    from {{ n }}_rows
-    group by {{ n }}_rows.scope_key
-    having count(distinct {{ n }}_rows.provider) > 1
-),
-
-{{ n }}_compared as (
-    select {{ n }}_rows.*
-    from {{ n }}_rows
     inner join {{ n }}_shared_scopes
-        on {{ n }}_rows.scope_key = {{ n }}_shared_scopes.scope_key
+        on cast({{ scope }} as {{ text }}) = {{ n }}_shared_scopes.scope_key
 ),
 
 {{ n }}_scope_providers as (
