@@ -47,16 +47,6 @@ RPC_FACTS = [
 LIMITS = {"rate_limit_per_second": 5000, "max_concurrency": 6, "timeout_seconds": 10}
 
 
-def _pg_reachable() -> bool:
-    try:
-        from support import _pg_admin_connect
-
-        _pg_admin_connect().close()
-        return True
-    except Exception:
-        return False
-
-
 def write_config(folder: Path, server_a: Any, server_b: Any, b_first: bool) -> Path:
     """chains.yaml + providers.yaml with both providers for every Solana fact."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -171,8 +161,6 @@ def test_second_provider_disagreements_and_precedence_switch(
     from ingest.simulator.network import Scenario, build_network
     from ingest.simulator.server import Disagreements, SimulatorServer
 
-    if target == "postgres" and not _pg_reachable():
-        pytest.skip("PostgreSQL not reachable")
     network = build_network(Scenario())
     pipelines = tmp_path / "pipelines"
     with (

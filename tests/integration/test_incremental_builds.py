@@ -46,16 +46,6 @@ CANONICAL = [
 RELATIONS = [*CANONICAL, "marts.validator_pnl", "marts.dim_periods", "marts.dim_validators"]
 
 
-def _pg_reachable() -> bool:
-    try:
-        from support import _pg_admin_connect
-
-        _pg_admin_connect().close()
-        return True
-    except Exception:
-        return False
-
-
 def sim_config(server: Any) -> Any:
     from ingest.config import load_config
 
@@ -117,8 +107,6 @@ def test_late_kobe_data_restates_exactly_its_epochs_and_matches_full_refresh(
     from ingest.simulator.network import Scenario, build_network
     from ingest.simulator.server import SimulatorServer
 
-    if target == "postgres" and not _pg_reachable():
-        pytest.skip("PostgreSQL not reachable")
     network = build_network(Scenario())
     ops = network.operator_validators
     with (
