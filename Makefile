@@ -40,7 +40,9 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 sqllint: $(STAMP)
-	$(VENV)/bin/sqlfluff lint dbt_project tests/singular --processes 2
+	cp profiles.example.yml profiles.yml
+	mkdir -p data
+	AURORA_DUCKDB_PATH=data/lint.duckdb $(VENV)/bin/sqlfluff lint dbt_project tests/singular --processes 2
 
 pytest: $(STAMP) postgres
 	$(VENV)/bin/pytest
