@@ -111,3 +111,8 @@
 {% macro duckdb__bytewise(expr) -%}
     {{ expr }} collate "binary"
 {%- endmacro %}
+
+{#- 10^n as an exact integer in the money type (built as text: never a float power()). -#}
+{% macro pow10(n) -%}
+    cast('1' || repeat('0', cast({{ n }} as integer)) as {{ aurora.money_type() }})
+{%- endmacro %}

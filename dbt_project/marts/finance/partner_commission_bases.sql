@@ -32,7 +32,7 @@ chain_units as (
     -- 10^decimals as an exact integer (built as text: no float power())
     select
         chain,
-        cast(rpad('1', decimals + 1, '0') as {{ aurora.money_type() }}) as native_unit
+        {{ aurora.pow10('decimals') }} as native_unit
     from chains
 ),
 

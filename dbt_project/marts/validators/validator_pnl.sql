@@ -157,7 +157,7 @@ period_prices as (
         revenue.validator_id,
         revenue.period_id,
         prices.price_micro_usd,
-        cast('1' || repeat('0', chains.decimals) as {{ aurora.money_type() }}) as native_per_token
+        {{ aurora.pow10('chains.decimals') }} as native_per_token
     from revenue
     inner join chains
         on revenue.chain = chains.chain

@@ -103,7 +103,7 @@ final as (
         latest_versions.version as statement_version,
         chains.native_asset,
         chains.decimals,
-        cast(rpad('1', chains.decimals + 1, '0') as {{ aurora.money_type() }}) as native_unit,
+        {{ aurora.pow10('chains.decimals') }} as native_unit,
         statement_prices.price_date,
         {{ aurora.to_money('native_prices.price_micro_usd') }} as price_micro_usd
     from month_bounds
