@@ -31,7 +31,6 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = REPO_ROOT.parent / "shared"
 
 # Tests never send telemetry, and dlt's arrow path adds _dlt_load_id from the first load.
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")

@@ -1,4 +1,4 @@
-"""Every real provider sample in shared/provider-samples/solana/ parses, exactly (no float)."""
+"""Every provider sample in tests/fixtures/provider-samples/solana/ parses, exactly (no float)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from ingest.providers.http import parse_json_exact
 from ingest.providers.jito_kobe import KOBE_PARSERS, KobeMevRewards, KobeValidators
 from ingest.providers.solana_rpc import (
-    RESULT_PARSERS,
     Block,
     EpochSchedule,
     InflationReward,
@@ -21,8 +20,8 @@ from ingest.providers.solana_rpc import (
 )
 from ingest.providers.types import base58_encode
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "provider-samples" / "solana"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.json")) if SAMPLES.is_dir() else []
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "provider-samples" / "solana"
+SAMPLE_FILES = sorted(SAMPLES.glob("*.json"))
 
 
 def _no_float(value: Any) -> None:
@@ -42,9 +41,6 @@ def parse_sample(path: Path) -> Any:
     if stem.startswith("jito-kobe"):
         endpoint = path.name.split(".")[1]
         return KOBE_PARSERS[endpoint](body)
-    if stem == "getProgramAccounts":
-        # The cookbook sample is one element of the result array, as logged by web3.js.
-        return RESULT_PARSERS["getProgramAccounts"]([body])
     return parse_rpc_envelope(stem, body)
 
 
@@ -63,35 +59,44 @@ def test_sample_values_are_exact() -> None:
     assert [
         (r.pubkey, r.lamports, r.post_balance, r.reward_type, r.commission) for r in block.rewards
     ] == [("5rL3AaidKJa4ChSV3ys1SvpDg9L4amKiwYayGR5oL3dq", 1595000, 482032983798, "Fee", None)]
-    votes = parse_sample(SAMPLES / "getVoteAccounts.docs-example.json")
+    votes = parse_sample(SAMPLES / "getVoteAccounts.solana-go-testnet-fixture.json")
     assert isinstance(votes, VoteAccounts)
-    assert votes.current[0].activated_stake == 38263229364446900
-    assert votes.current[0].commission == 95
+    assert votes.current == [] or votes.current == ()
+    assert votes.delinquent[0].activated_stake == 4997717120
+    assert votes.delinquent[0].commission == 100
     schedule = parse_sample(SAMPLES / "getEpochSchedule.solana-go-testnet-fixture.json")
     assert isinstance(schedule, EpochSchedule) and schedule.warmup
-    rewards = parse_sample(SAMPLES / "getInflationReward.docs-example.json")
+    rewards = parse_sample(SAMPLES / "getInflationReward.spec-derived.json")
     assert rewards[1] is None
-    assert isinstance(rewards[0], InflationReward) and rewards[0].post_balance == 499999442500
-    accounts = parse_sample(
-        SAMPLES / "getProgramAccounts.stake-jsonParsed.cookbook-mainnet-example.json"
-    )
+    assert isinstance(rewards[0], InflationReward) and rewards[0].post_balance == 61204377102118
+    assert rewards[0].commission is None and rewards[2].commission == 5
+    accounts = parse_sample(SAMPLES / "getProgramAccounts.stake-jsonParsed.spec-derived.json")
     account = accounts[0]
     assert isinstance(account, StakeProgramAccount)
     delegation = account.account.data.parsed.info.stake.delegation  # type: ignore[union-attr]
-    assert delegation.stake == 433005300621
+    assert delegation.stake == 250017719120
     assert delegation.deactivation_epoch == 2**64 - 1  # u64::MAX as a decimal string
-    assert delegation.voter == "27MtjMSAQ2BGkXNuJEJkxFyCJT8dugGAaHJ9T7Gc6x4x"
+    assert delegation.voter == "7Qv3dHkTz9WmYcEr5nLbUq2jXsF8aRgP6oKiN4tBwMhD"
     assert account.account.data.parsed.info.meta.rent_exempt_reserve == 2282880
-    # the web3.js {"_bn": hex} artefact becomes the base58 public key
-    assert account.pubkey == base58_encode(
-        bytes.fromhex("0dc8b506f95e52c9ac725e714c7078799dd3268df562161411fe0916a4dc0a43")
-    )
-    kobe = parse_sample(SAMPLES / "jito-kobe.validators.docs-example.json")
+    assert account.pubkey == "3hVnQk8WcXr2eTzPyL5mGd7sJaB9uFoK4iNqYtR6vMxE"
+    kobe = parse_sample(SAMPLES / "jito-kobe.validators.spec-derived.json")
     assert isinstance(kobe, KobeValidators) and kobe.is_published
-    assert kobe.validators[0].mev_rewards == 4438669326
-    mev = parse_sample(SAMPLES / "jito-kobe.mev_rewards.docs-example.json")
+    assert kobe.validators[0].mev_rewards == 2915004411
+    assert kobe.validators[1].mev_rewards is None and kobe.validators[1].running_jito is False
+    mev = parse_sample(SAMPLES / "jito-kobe.mev_rewards.spec-derived.json")
     assert isinstance(mev, KobeMevRewards)
-    assert mev.mev_reward_per_lamport == Decimal("0.0000716512622565213")
+    assert mev.mev_reward_per_lamport == Decimal("0.0000696864003211875")
+
+
+def test_web3js_bn_public_key_becomes_base58() -> None:
+    """web3.js logs public keys as ``{"_bn": hex}``; such a log pasted as a payload still parses."""
+    raw = bytes.fromhex("0dc8b506f95e52c9ac725e714c7078799dd3268df562161411fe0916a4dc0a43")
+    body = parse_json_exact(
+        (SAMPLES / "getProgramAccounts.stake-jsonParsed.spec-derived.json").read_bytes()
+    )
+    body["result"][0]["pubkey"] = {"_bn": raw.hex()}
+    account = parse_rpc_envelope("getProgramAccounts", body)[0]
+    assert account.pubkey == base58_encode(raw)
 
 
 def test_commission_bps_kept_beside_percent() -> None:
