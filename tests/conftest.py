@@ -13,7 +13,7 @@ Fixtures (generic on purpose, for any test that needs them):
   environment); the value is the env dict.
 - ``fresh_pg_database``: a new, empty PostgreSQL database (C collation) for the test, dropped after;
   the value is its name. ``postgres_target_env`` sets ``AURORA_PG_*`` to it; the value is the env.
-  PostgreSQL tests are skipped when no server answers, unless ``AURORA_REQUIRE_POSTGRES=1`` (CI).
+  PostgreSQL tests fail (never skip) when no server answers: `make test` provides one.
 - ``warehouse_target``: parametrised ``duckdb`` / ``postgres`` with the matching env applied.
 - ``pipelines_dir``: a per-test dlt pipelines folder.
 """
@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -146,38 +144,17 @@ def _pg_connect(dbname: str = "postgres") -> Any:
     return con
 
 
-def _ensure_pg_role() -> None:
-    """Locally (root, a Debian cluster with a postgres OS user) create the test role once."""
-    s = _pg_settings()
-    if os.geteuid() != 0 or shutil.which("runuser") is None:
-        return
-    sql = (
-        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{u}') THEN "
-        "CREATE ROLE \"{u}\" LOGIN PASSWORD '{p}' CREATEDB; END IF; END $$;"
-    ).format(u=s["user"].replace("'", "''"), p=s["password"].replace("'", "''"))
-    subprocess.run(
-        ["runuser", "-u", "postgres", "--", "psql", "-q", "-c", sql],
-        check=False,
-        capture_output=True,
-        timeout=30,
-    )
-
-
 @pytest.fixture(scope="session")
 def pg_available() -> bool:
     try:
         _pg_connect().close()
         return True
-    except Exception:
-        _ensure_pg_role()
-    try:
-        _pg_connect().close()
-        return True
     except Exception as exc:
         # PostgreSQL is part of the product: a missing server fails the tests, never skips them
-        # (`make test` and .ci/run start it; see .ci/postgres-setup).
+        # (`make test` provides one: tests/services.py).
         pytest.fail(
-            f"PostgreSQL not reachable ({type(exc).__name__}: {exc}); run `make postgres`",
+            f"PostgreSQL not reachable ({type(exc).__name__}: {exc}); run the tests with "
+            "`make test`, which starts one (tests/services.py)",
             pytrace=False,
         )
     return False

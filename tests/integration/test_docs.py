@@ -3,10 +3,10 @@ shows every raw Solana source upstream of partner_commission_statements."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from support import REPO_ROOT, base_env, run_aurora
 
 from ingest.docs import embedded_manifest
@@ -33,10 +33,14 @@ def _ancestors(manifest: dict, node_id: str) -> set[str]:  # type: ignore[type-a
 
 
 def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    from services import find_chromium
+
+    path = find_chromium()
     if not path:
-        raise AssertionError(
-            "Debian's chromium is required for the docs test (.ci/run installs it: apt-get install chromium)"
+        pytest.fail(
+            "no Chromium for the docs test: `make test` installs Debian's chromium when run as root; "
+            "otherwise `sudo apt-get install chromium`, or set AURORA_CHROMIUM to a Chrome binary",
+            pytrace=False,
         )
     return path
 
