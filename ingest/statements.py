@@ -252,7 +252,7 @@ def _connect_and_fetch(
 
     import psycopg2
 
-    settings = PostgresSettings.from_env()
+    settings = PostgresSettings.from_env(step="finance")
     try:
         pg = psycopg2.connect(
             host=settings.host,

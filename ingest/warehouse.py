@@ -20,6 +20,10 @@ from ingest.config import REPO_ROOT
 Target = Literal["duckdb", "postgres"]
 TARGETS: tuple[Target, ...] = ("duckdb", "postgres")
 
+# Who connects for what on PostgreSQL (DOMAIN §10): `access` as the admin, ingestion as the loader,
+# dbt as the transformer (profiles.example.yml), statements and reports as finance.
+Step = Literal["admin", "loader", "transformer", "finance"]
+
 RAW_SOLANA_DATASET = "raw_solana"
 RAW_REGISTRY_DATASET = "raw_registry"
 
@@ -37,13 +41,22 @@ class PostgresSettings:
     database: str
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> PostgresSettings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, step: Step | None = None
+    ) -> PostgresSettings:
+        """Connection settings; ``step`` picks that step's login (README "Access control"):
+        ``AURORA_<STEP>_PG_USER``/``_PASSWORD`` when set, else ``AURORA_PG_USER``/``_PASSWORD``."""
         env = os.environ if env is None else env
+        user = env.get("AURORA_PG_USER", "aurora")
+        password = env.get("AURORA_PG_PASSWORD", "aurora")
+        if step is not None:
+            user = env.get(f"AURORA_{step.upper()}_PG_USER") or user
+            password = env.get(f"AURORA_{step.upper()}_PG_PASSWORD") or password
         return cls(
             host=env.get("AURORA_PG_HOST", "127.0.0.1"),
             port=int(env.get("AURORA_PG_PORT", "5432")),
-            user=env.get("AURORA_PG_USER", "aurora"),
-            password=env.get("AURORA_PG_PASSWORD", "aurora"),
+            user=user,
+            password=password,
             database=env.get("AURORA_PG_DATABASE", "aurora"),
         )
 
@@ -102,7 +115,7 @@ def dlt_destination(target: Target) -> Any:
         path = duckdb_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         return dlt.destinations.duckdb(credentials=str(path))
-    return dlt.destinations.postgres(credentials=PostgresSettings.from_env().dsn())
+    return dlt.destinations.postgres(credentials=PostgresSettings.from_env(step="loader").dsn())
 
 
 def pipelines_dir(target: Target) -> Path:
@@ -194,7 +207,7 @@ def query(target: Target, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
             con.close()
     import psycopg2
 
-    settings = PostgresSettings.from_env()
+    settings = PostgresSettings.from_env(step="finance")
     try:
         pg = psycopg2.connect(
             host=settings.host,
