@@ -8,6 +8,7 @@
     aurora replay ARCHIVE_DIR                    serve archived responses as a provider
     aurora statements export --month YYYY-MM     a partner statement with its lines and hash
     aurora docs      [--target ...]              the dbt docs site as one static page
+    aurora access apply|add-login --target postgres   roles, logins and grants (PostgreSQL)
 
 Every subcommand exits non-zero with a one-line message (no stack trace) on a known error.
 """
@@ -72,9 +73,11 @@ def parse_epochs(text: str) -> list[int]:
 
 
 def load_registry_step(target: Target, config: AuroraConfig) -> None:
+    from ingest.access import grant_owned_reads
     from ingest.pipeline import load_registry
 
     load_registry(target, config, _pipelines_dir(target))
+    grant_owned_reads(target, "loader")  # the transformer reads what the loader wrote
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -123,11 +126,12 @@ def ingest_step(
     console: Any,
     archive_dir: Path | None = None,
 ) -> Any:
+    from ingest.access import grant_owned_reads
     from ingest.pipeline import ingest_solana
 
     progress, update = _progress_bar(console)
     with progress:
-        return ingest_solana(
+        result = ingest_solana(
             target,
             epochs,
             config,
@@ -136,6 +140,8 @@ def ingest_step(
             archive_dir=archive_dir,
             progress=update,
         )
+    grant_owned_reads(target, "loader")  # the transformer reads what the loader wrote
+    return result
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -284,6 +290,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="generate the dbt docs site as one static page")
     add_target(p)
     p.set_defaults(func=cmd_docs)
+
+    from ingest.access import add_access_parser
+
+    add_access_parser(sub, add_target)
     return parser
 
 
