@@ -1,4 +1,4 @@
-"""Access control on PostgreSQL (DOMAIN §10): group roles, logins, and the grants each owner makes.
+"""Access control on PostgreSQL (methodology §10): group roles, logins, and the grants each owner makes.
 
     aurora access apply [--target postgres]
     aurora access add-login NAME --role ROLE [--partner ID ...] [--password-env VAR]
@@ -40,7 +40,7 @@ from typing import Any
 from ingest.config import REPO_ROOT
 from ingest.warehouse import PostgresSettings, Step, Target, WarehouseError
 
-# The group roles (DOMAIN §10), by kind; the role is AURORA_ROLE_PREFIX + "aurora_" + kind.
+# The group roles (methodology §10), by kind; the role is AURORA_ROLE_PREFIX + "aurora_" + kind.
 GROUPS: dict[str, str] = {
     "admin": "creates roles and logins, runs `aurora access apply`",
     "loader": "writes the raw datasets (ingestion)",

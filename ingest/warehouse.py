@@ -20,7 +20,7 @@ from ingest.config import REPO_ROOT
 Target = Literal["duckdb", "postgres"]
 TARGETS: tuple[Target, ...] = ("duckdb", "postgres")
 
-# Who connects for what on PostgreSQL (DOMAIN §10): `access` as the admin, ingestion as the loader,
+# Who connects for what on PostgreSQL (methodology §10): `access` as the admin, ingestion as the loader,
 # dbt as the transformer (profiles.example.yml), statements and reports as finance.
 Step = Literal["admin", "loader", "transformer", "finance"]
 

@@ -1,5 +1,5 @@
 {#-
-  Access control on PostgreSQL (DOMAIN §10; README "Access control"): dbt's side. Every macro here
+  Access control on PostgreSQL (methodology §10; README "Access control"): dbt's side. Every macro here
   is a no-op on DuckDB (one file: its file permissions are its access control).
 
   - aurora_role(kind): the name of a group role, var('aurora_role_prefix') ~ 'aurora_' ~ kind.

@@ -1,4 +1,4 @@
-"""Access control on PostgreSQL (DOMAIN §10), proven by logging in as each role.
+"""Access control on PostgreSQL (methodology §10), proven by logging in as each role.
 
 One warehouse is built the way production runs it, through the CLI: `aurora access apply` (as the
 test role, the database's owner with CREATEROLE), `aurora access add-login` for one login per group
