@@ -11,7 +11,7 @@ Who decides which privilege (README "Access control"):
   tables; nobody else connects (PUBLIC loses CONNECT and TEMPORARY). A second run changes nothing.
 - Each owner grants the reads of what it owns: the loader on the raw datasets after each load
   (:func:`grant_owned_reads`, called by the CLI's ingestion steps), dbt on its relations (``grants``
-  in dbt_project.yml) and their schemas (``on-run-end``, macros/access.sql), finance on the ledger
+  in dbt_project.yml) and their schemas (a post-hook, macros/access.sql), finance on the ledger
   (``aurora close`` calls :func:`grant_owned_reads` with step ``finance``).
 - Partner rows: row-level security on the partner marts from seeds/partner_access.csv
   (macros/access.sql).

@@ -6,8 +6,8 @@
   - apply_grants (dbt's dispatched macro): the `grants` configs of dbt_project.yml, granted only to
     the roles that exist. A warehouse built before `aurora access apply` (the single development
     role of `aurora demo`) builds as before; the first build after it grants.
-  - grant_schema_usage(results) (on-run-end): USAGE on each schema dbt built into, to the roles its
-    relations are granted to; a schema none of whose relations is granted stays its owner's.
+  - grant_schema_usage() (post-hook of every model and seed): USAGE on the relation's schema to the
+    roles its `select` grants name; a schema none of whose relations is granted stays its owner's.
   - partner_row_security() (post-hook of the partner marts): row-level security from the
     operator's seeds/partner_access.csv, recreated with each build of the table, inside the
     transaction that builds it (no moment without it).
@@ -64,33 +64,25 @@
 {% endmacro %}
 
 
-{% macro grant_schema_usage(results) %}
-    {{- return(adapter.dispatch('grant_schema_usage', 'aurora')(results)) -}}
+{% macro grant_schema_usage() %}
+    {{- return(adapter.dispatch('grant_schema_usage', 'aurora')()) -}}
 {% endmacro %}
 
-{% macro default__grant_schema_usage(results) %}
+{% macro default__grant_schema_usage() %}
 {% endmacro %}
 
-{% macro postgres__grant_schema_usage(results) %}
+{#- A post-hook of every model and seed (not on-run-end: dbt would list it among the results).
+    Grants on one schema from concurrent builds are serialised (advisory lock): PostgreSQL refuses
+    two concurrent updates of one catalog row. -#}
+{% macro postgres__grant_schema_usage() %}
     {%- if execute -%}
-        {%- set usage = {} -%}
-        {%- for result in results
-            if result.status == 'success' and result.node.resource_type in ['model', 'seed', 'snapshot'] -%}
-            {%- set names = aurora._grantees((result.node.config.grants or {}).get('select')) -%}
-            {%- do usage.setdefault(result.node.schema, []).extend(names) -%}
-        {%- endfor -%}
-        {%- set everyone = [] -%}
-        {%- for names in usage.values() -%}
-            {%- do everyone.extend(names) -%}
-        {%- endfor -%}
-        {%- set existing = aurora.existing_roles(everyone | unique | list) -%}
-        {%- for schema, names in usage.items() | sort -%}
-            {%- set grantees = names | select('in', existing) | unique | list -%}
-            {%- if grantees %}
-grant usage on schema {{ adapter.quote(schema) }} to
-                {%- for grantee in grantees %} {{ adapter.quote(grantee) }}{{ "," if not loop.last }}{% endfor %};
-            {%- endif -%}
-        {%- endfor -%}
+        {%- set names = aurora._grantees((config.get('grants') or {}).get('select')) | unique | list -%}
+        {%- set grantees = aurora.existing_roles(names) if names else [] -%}
+        {%- if grantees %}
+select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('aurora.access'));
+grant usage on schema {{ adapter.quote(this.schema) }} to
+            {%- for grantee in grantees %} {{ adapter.quote(grantee) }}{{ "," if not loop.last }}{% endfor %};
+        {%- endif -%}
     {%- endif -%}
 {% endmacro %}
 
@@ -116,7 +108,7 @@ grant usage on schema {{ adapter.quote(schema) }} to
 -#}
 {% macro postgres__partner_row_security() %}
     {%- set admits = adapter.quote(this.schema) ~ '.aurora_partner_admits' -%}
-select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('aurora.partner_row_security'));
+select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('aurora.access'));
 
 create or replace function {{ admits }}(p_partner_id text, p_role name)
 returns boolean
