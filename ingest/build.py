@@ -9,7 +9,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from ingest.config import REPO_ROOT
-from ingest.warehouse import Target, dbt_executable, dbt_target_path, ensure_profiles, target_env
+from ingest.core.warehouse import (
+    Target,
+    dbt_executable,
+    dbt_target_path,
+    ensure_profiles,
+    target_env,
+)
 
 _PROGRESS = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from ingest.build import BuildError, dbt_build, summary
 from ingest.config import REPO_ROOT, AuroraConfig, ConfigError, load_config
-from ingest.warehouse import (
+from ingest.core.warehouse import (
     TARGETS,
     Target,
     WarehouseError,
@@ -197,7 +197,7 @@ def cmd_simulate(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def cmd_replay(args: argparse.Namespace, rest: list[str]) -> int:
-    from ingest.archive import replay_main
+    from ingest.core.archive import replay_main
 
     return int(replay_main(rest))
 

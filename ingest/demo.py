@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from ingest.config import load_config
-from ingest.warehouse import Target, duckdb_path
+from ingest.core.warehouse import Target, duckdb_path
 
 SIMULATOR_LIMITS = {
     "RATE_LIMIT_PER_SECOND": "2000",

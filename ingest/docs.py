@@ -14,7 +14,7 @@ from typing import Any
 
 from ingest.build import BuildError
 from ingest.config import REPO_ROOT
-from ingest.warehouse import Target, dbt_target_path, run_dbt
+from ingest.core.warehouse import Target, dbt_target_path, run_dbt
 
 DOCS_DIR = REPO_ROOT / "data" / "docs"
 

@@ -27,11 +27,12 @@ from typing import Any, cast
 
 import pyarrow as pa
 
-from ingest.archive import ResponseArchive
 from ingest.config import REPO_ROOT, AuroraConfig, registry_rows
-from ingest.providers.http import Fetched, ProviderHttpClient, RetryPolicy
-from ingest.providers.jito_kobe import JitoKobeClient
-from ingest.providers.solana_rpc import EpochInfo, EpochNotClosed, EpochSchedule, SolanaRpcClient
+from ingest.core.archive import ResponseArchive
+from ingest.core.http import Fetched, ProviderHttpClient, RetryPolicy
+from ingest.core.warehouse import RAW_REGISTRY_DATASET, RAW_SOLANA_DATASET, Target, dlt_destination
+from ingest.solana.kobe import JitoKobeClient
+from ingest.solana.rpc import EpochInfo, EpochNotClosed, EpochSchedule, SolanaRpcClient
 from ingest.sources.solana import (
     TABLES,
     ChunkFetcher,
@@ -43,7 +44,6 @@ from ingest.sources.solana import (
     read_operator_validators,
     solana_raw_source,
 )
-from ingest.warehouse import RAW_REGISTRY_DATASET, RAW_SOLANA_DATASET, Target, dlt_destination
 
 CHAIN = "solana"
 PIPELINE_NAME = "aurora_solana"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from ingest.core.warehouse import Target, WarehouseError, query
 from ingest.money import format_units, format_usd_cents, format_usd_micro
-from ingest.warehouse import Target, WarehouseError, query
 
 PNL_SQL = """
 select

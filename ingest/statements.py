@@ -31,7 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from ingest.warehouse import (
+from ingest.core.warehouse import (
     PostgresSettings,
     Target,
     WarehouseError,

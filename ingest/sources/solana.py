@@ -28,9 +28,9 @@ from typing import Any, TypeVar, cast
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.providers.http import Fetched, ProviderError, ResponseRecord, canonical_json
-from ingest.providers.jito_kobe import JitoKobeClient, KobeValidatorRewards, KobeValidators
-from ingest.providers.solana_rpc import (
+from ingest.core.http import Fetched, ProviderError, ResponseRecord, canonical_json
+from ingest.solana.kobe import JitoKobeClient, KobeValidatorRewards, KobeValidators
+from ingest.solana.rpc import (
     Block,
     EpochNotClosed,
     EpochSchedule,

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from ingest.core.http import ProviderError, RetryPolicy
 from ingest.pipeline import ingest_solana, load_registry
-from ingest.providers.http import ProviderError, RetryPolicy
-from ingest.providers.solana_rpc import EpochNotClosed
 from ingest.simulator import truth
 from ingest.simulator.network import Network
 from ingest.simulator.server import FaultConfig
+from ingest.solana.rpc import EpochNotClosed
 from ingest.sources.solana import TABLES
 
 FAST_RETRY = RetryPolicy(base_delay=0.01, max_delay=0.05, max_retry_after=5)
@@ -444,7 +444,7 @@ def test_replay_rebuilds_the_same_raw_tables(
     monkeypatch: pytest.MonkeyPatch,
     sim_config_factory: Callable[..., Any],
 ) -> None:
-    from ingest.archive import ReplayServer
+    from ingest.core.archive import ReplayServer
 
     archive = tmp_path / "archive"
     env = {"AURORA_SOLANA_START_EPOCH": "20"}

@@ -13,13 +13,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from ingest.providers.http import (
+from ingest.core.http import (
     Fetched,
     ProviderHttpClient,
     ResponseRecord,
     RetryableResponse,
 )
-from ingest.providers.types import SNAKE, ExactDecimal, ExactInt
+from ingest.core.types import SNAKE, ExactDecimal, ExactInt
 
 T = TypeVar("T")
 

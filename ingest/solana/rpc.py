@@ -16,14 +16,14 @@ from typing import Any, TypeVar
 
 from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, ValidationError
 
-from ingest.providers.http import (
+from ingest.core.http import (
     Fetched,
     ProviderError,
     ProviderHttpClient,
     ResponseRecord,
     RetryableResponse,
 )
-from ingest.providers.types import CAMEL, ExactDecimal, ExactInt, Pubkey
+from ingest.core.types import CAMEL, ExactDecimal, ExactInt, Pubkey
 
 T = TypeVar("T")
 
@@ -359,7 +359,7 @@ class SolanaRpcClient:
     async def call(
         self, method: str, params: list[Any], parse: Callable[[Any], T]
     ) -> Fetched[T | SlotSkipped]:
-        from ingest.providers.http import canonical_json, request_id_for
+        from ingest.core.http import canonical_json, request_id_for
 
         request_id = request_id_for(self.provider_id, method, canonical_json(params))
         rpc_id = rpc_id_for(request_id)

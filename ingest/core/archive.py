@@ -32,7 +32,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ingest.providers.http import ResponseRecord, canonical_json, parse_json_exact
+from ingest.core.http import ResponseRecord, canonical_json, parse_json_exact
 
 ARCHIVE_FORMAT = 1
 INDEX_FILE = "index.jsonl"
