@@ -16,12 +16,9 @@ from ingest.core.warehouse import (
     ensure_profiles,
     target_env,
 )
+from ingest.errors import BuildError
 
 _PROGRESS = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")
-
-
-class BuildError(Exception):
-    """dbt build failed; the message holds dbt's summary of what failed."""
 
 
 def dbt_build(

@@ -22,22 +22,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ingest.build import BuildError, dbt_build, summary
-from ingest.config import REPO_ROOT, AuroraConfig, ConfigError, load_config
+from ingest.build import dbt_build, summary
+from ingest.config import REPO_ROOT, AuroraConfig, load_config
 from ingest.core.warehouse import (
     TARGETS,
     Target,
-    WarehouseError,
     duckdb_path,
     pipelines_dir,
     resolve_target,
 )
+from ingest.errors import AuroraError
 
 DATA_DIR = REPO_ROOT / "data"
 
 
-class CliError(Exception):
-    """A user-facing error: printed as one line, exit status 2."""
+class CliError(AuroraError):
+    """The command line asks for something that cannot be done (a bad --epochs, say)."""
 
 
 def _console() -> Any:
@@ -299,18 +299,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if rest:
             parser.error(f"unrecognized arguments: {' '.join(rest)}")
         return int(args.func(args))
-    except (CliError, ConfigError, WarehouseError, BuildError) as exc:
-        print(f"aurora: error: {exc}", file=sys.stderr)
-        return 2
+    except AuroraError as exc:
+        print(f"aurora: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("aurora: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a provider or pipeline error with a clear message of its own
-        name = type(exc).__name__
-        if name in {"ProviderError", "EpochNotClosed", "IngestError", "PreflightError"}:
-            print(f"aurora: error: {exc}", file=sys.stderr)
-            return 2
-        raise
 
 
 __all__ = ["build_parser", "duckdb_path", "main", "parse_epochs"]

@@ -16,12 +16,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ingest.errors import ConfigError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / "config"
-
-
-class ConfigError(Exception):
-    """A configuration file is missing, unreadable or invalid."""
 
 
 class _Strict(BaseModel):

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ingest.build import BuildError
 from ingest.config import REPO_ROOT
 from ingest.core.warehouse import Target, dbt_target_path, run_dbt
+from ingest.errors import BuildError
 
 DOCS_DIR = REPO_ROOT / "data" / "docs"
 

@@ -31,6 +31,7 @@ from ingest.config import REPO_ROOT, AuroraConfig, registry_rows
 from ingest.core.archive import ResponseArchive
 from ingest.core.http import Fetched, ProviderHttpClient, RetryPolicy
 from ingest.core.warehouse import RAW_REGISTRY_DATASET, RAW_SOLANA_DATASET, Target, dlt_destination
+from ingest.errors import IngestError, SeedError
 from ingest.solana.kobe import JitoKobeClient
 from ingest.solana.rpc import EpochInfo, EpochNotClosed, EpochSchedule, SolanaRpcClient
 from ingest.sources.solana import (
@@ -39,7 +40,6 @@ from ingest.sources.solana import (
     EpochPlan,
     OperatorValidator,
     RawRows,
-    SeedError,
     payload_row,
     read_operator_validators,
     solana_raw_source,
@@ -52,10 +52,6 @@ DEFAULT_CHUNK_EPOCHS = 8
 DEFAULT_MAX_CHUNK_ROWS = 500_000
 
 ProgressCallback = Callable[[str, int, int], None]
-
-
-class IngestError(Exception):
-    """Ingestion cannot proceed (bad request, nothing to ingest from, a failed load)."""
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,7 @@ from collections.abc import Iterable
 import httpx
 
 from ingest.config import AuroraConfig, ProviderConfig
-
-
-class PreflightError(Exception):
-    """A provider cannot be reached."""
+from ingest.errors import PreflightError
 
 
 def _redacted(url: str) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from ingest.core.warehouse import Target, WarehouseError, query
+from ingest.core.warehouse import Target, query
+from ingest.errors import WarehouseError
 from ingest.money import format_units, format_usd_cents, format_usd_micro
 
 PNL_SQL = """

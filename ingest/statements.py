@@ -34,10 +34,10 @@ from typing import IO, Any, Literal
 from ingest.core.warehouse import (
     PostgresSettings,
     Target,
-    WarehouseError,
     duckdb_path,
     resolve_target,
 )
+from ingest.errors import WarehouseError
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")

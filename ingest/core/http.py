@@ -33,6 +33,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import httpx
 
 from ingest.config import ProviderConfig
+from ingest.errors import AuroraError
 
 T = TypeVar("T")
 
@@ -68,7 +69,7 @@ def parse_json_exact(text: str | bytes) -> Any:
     return json.loads(text, parse_int=Decimal, parse_float=Decimal)
 
 
-class ProviderError(Exception):
+class ProviderError(AuroraError):
     """A provider call failed for good. The message names provider, method and params."""
 
     def __init__(

@@ -16,16 +16,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ingest.config import REPO_ROOT
+from ingest.errors import WarehouseError
 
 Target = Literal["duckdb", "postgres"]
 TARGETS: tuple[Target, ...] = ("duckdb", "postgres")
 
 RAW_SOLANA_DATASET = "raw_solana"
 RAW_REGISTRY_DATASET = "raw_registry"
-
-
-class WarehouseError(Exception):
-    """The warehouse cannot be reached or a build failed."""
 
 
 @dataclass(frozen=True)

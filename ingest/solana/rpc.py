@@ -24,6 +24,7 @@ from ingest.core.http import (
     RetryableResponse,
 )
 from ingest.core.types import CAMEL, ExactDecimal, ExactInt, Pubkey
+from ingest.errors import AuroraError
 
 T = TypeVar("T")
 
@@ -328,7 +329,7 @@ class RpcError(ProviderError):
         super().__init__(provider, method, params_json, f"JSON-RPC error {code}: {message}")
 
 
-class EpochNotClosed(Exception):
+class EpochNotClosed(AuroraError):
     """-32017: epoch rewards are still being paid, the epoch is not closed yet."""
 
     def __init__(self, provider: str, method: str, params_json: str, epoch: int, message: str):

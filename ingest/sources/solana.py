@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.core.http import Fetched, ProviderError, ResponseRecord, canonical_json
+from ingest.errors import SeedError
 from ingest.solana.kobe import JitoKobeClient, KobeValidatorRewards, KobeValidators
 from ingest.solana.rpc import (
     Block,
@@ -370,10 +371,6 @@ class OperatorValidator:
     validator_id: str  # the vote account
     identity_pubkey: str
     validator_name: str
-
-
-class SeedError(Exception):
-    """seeds/validators.csv is missing or malformed."""
 
 
 def read_operator_validators(seeds_dir: Path, chain: str = "solana") -> list[OperatorValidator]:
