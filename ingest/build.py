@@ -8,7 +8,6 @@ import subprocess
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.config import REPO_ROOT
 from ingest.core.warehouse import (
     Target,
     dbt_executable,
@@ -16,6 +15,7 @@ from ingest.core.warehouse import (
     ensure_profiles,
     target_env,
 )
+from ingest.env import REPO_ROOT
 from ingest.errors import BuildError
 
 _PROGRESS = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")

@@ -15,7 +15,6 @@ Every subcommand exits non-zero with a one-line message (no stack trace) on a kn
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.build import dbt_build, summary
-from ingest.config import REPO_ROOT, AuroraConfig, load_config
+from ingest.config import AuroraConfig, load_config
 from ingest.core.warehouse import (
     TARGETS,
     Target,
@@ -31,6 +30,7 @@ from ingest.core.warehouse import (
     pipelines_dir,
     resolve_target,
 )
+from ingest.env import REPO_ROOT, configure_process
 from ingest.errors import AuroraError
 
 DATA_DIR = REPO_ROOT / "data"
@@ -288,8 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    configure_process()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args, rest = parser.parse_known_args(argv)

@@ -8,12 +8,12 @@ printed. A re-run reuses the warehouse: nothing new to ingest, and the marts com
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
 from ingest.config import load_config
 from ingest.core.warehouse import Target, duckdb_path
+from ingest.env import settings
 
 SIMULATOR_LIMITS = {
     "RATE_LIMIT_PER_SECOND": "2000",
@@ -47,7 +47,7 @@ def run_demo(target: Target, console: Any, epochs: str | None = None) -> int:
     network = build_network(Scenario())
     with SimulatorServer(network) as server:
         console.print(f"simulated providers on {server.rpc_url} and {server.kobe_url}")
-        config = load_config(env={**os.environ, **simulator_env(server.rpc_url, server.kobe_url)})
+        config = load_config(env=settings().overlay(simulator_env(server.rpc_url, server.kobe_url)))
         load_registry_step(target, config)
         result = ingest_step(
             target, config, parse_epochs(epochs) if epochs else None, console=console

@@ -12,8 +12,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ingest.config import REPO_ROOT
 from ingest.core.warehouse import Target, dbt_target_path, run_dbt
+from ingest.env import REPO_ROOT
 from ingest.errors import BuildError
 
 DOCS_DIR = REPO_ROOT / "data" / "docs"

@@ -16,7 +16,6 @@ DuckDB and dlt must not share a process with dbt (file lock): the CLI runs dbt a
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -27,10 +26,11 @@ from typing import Any, cast
 
 import pyarrow as pa
 
-from ingest.config import REPO_ROOT, AuroraConfig, registry_rows
+from ingest.config import AuroraConfig, registry_rows
 from ingest.core.archive import ResponseArchive
 from ingest.core.http import Fetched, ProviderHttpClient, RetryPolicy
 from ingest.core.warehouse import RAW_REGISTRY_DATASET, RAW_SOLANA_DATASET, Target, dlt_destination
+from ingest.env import REPO_ROOT, configure_process
 from ingest.errors import IngestError, SeedError
 from ingest.solana.kobe import JitoKobeClient
 from ingest.solana.rpc import EpochInfo, EpochNotClosed, EpochSchedule, SolanaRpcClient
@@ -103,12 +103,6 @@ def _aurora_version() -> str:
         return "0.0.0+checkout"
 
 
-def configure_dlt_environment() -> None:
-    """dlt settings Aurora depends on, fixed before any load (see module docstring)."""
-    os.environ["NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID"] = "true"
-    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
-
-
 def default_pipelines_dir(target: Target) -> Path:
     return REPO_ROOT / "data" / "dlt_pipelines" / target
 
@@ -116,7 +110,7 @@ def default_pipelines_dir(target: Target) -> Path:
 def _pipeline(target: Target, name: str, dataset: str, pipelines_dir: Path | None) -> Any:
     import dlt
 
-    configure_dlt_environment()
+    configure_process()
     folder = Path(pipelines_dir) if pipelines_dir is not None else default_pipelines_dir(target)
     folder.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(

@@ -31,12 +31,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from ingest.core.warehouse import (
-    PostgresSettings,
-    Target,
-    duckdb_path,
-    resolve_target,
-)
+from ingest.core.warehouse import Target, duckdb_path, resolve_target
+from ingest.env import PostgresSettings
 from ingest.errors import WarehouseError
 
 Format = Literal["csv", "json"]

@@ -1,21 +1,19 @@
 """Warehouse targets: where raw data lands (dlt) and where dbt builds, for DuckDB and PostgreSQL.
 
-One place decides connection settings, from the environment, with defaults matching
+Connection settings come from the environment (ingest/env.py), with defaults matching
 docker-compose.yml; dlt and dbt read the same values, so raw tables and models share a database.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ingest.config import REPO_ROOT
+from ingest.env import REPO_ROOT, child_environ, settings
 from ingest.errors import WarehouseError
 
 Target = Literal["duckdb", "postgres"]
@@ -25,61 +23,30 @@ RAW_SOLANA_DATASET = "raw_solana"
 RAW_REGISTRY_DATASET = "raw_registry"
 
 
-@dataclass(frozen=True)
-class PostgresSettings:
-    host: str
-    port: int
-    user: str
-    password: str
-    database: str
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> PostgresSettings:
-        env = os.environ if env is None else env
-        return cls(
-            host=env.get("AURORA_PG_HOST", "127.0.0.1"),
-            port=int(env.get("AURORA_PG_PORT", "5432")),
-            user=env.get("AURORA_PG_USER", "aurora"),
-            password=env.get("AURORA_PG_PASSWORD", "aurora"),
-            database=env.get("AURORA_PG_DATABASE", "aurora"),
-        )
-
-    def dsn(self) -> str:
-        return f"postgresql://{self.user}:{self.password}@{self.host}:{self.port}/{self.database}"
-
-    def safe_dsn(self) -> str:
-        return f"postgresql://{self.user}:***@{self.host}:{self.port}/{self.database}"
-
-
 def resolve_target(target: str | None) -> Target:
-    value = target or os.environ.get("AURORA_TARGET", "duckdb")
+    value = target or settings().target
     if value not in TARGETS:
         raise WarehouseError(f"unknown target {value!r}: expected one of {', '.join(TARGETS)}")
     return value  # type: ignore[return-value]
 
 
 def duckdb_path(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    path = Path(env.get("AURORA_DUCKDB_PATH", "data/aurora.duckdb"))
-    return path if path.is_absolute() else REPO_ROOT / path
+    return settings(env).duckdb_path
 
 
 def target_env(target: Target, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for dbt and dlt subprocesses: the target, telemetry off, absolute paths."""
-    env = dict(os.environ)
-    env.update(
+    return child_environ(
         {
             "AURORA_TARGET": target,
-            "AURORA_DUCKDB_PATH": str(duckdb_path(env)),
+            "AURORA_DUCKDB_PATH": str(duckdb_path()),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "DO_NOT_TRACK": "1",
             "RUNTIME__DLTHUB_TELEMETRY": "false",
             "DBT_PROFILES_DIR": str(REPO_ROOT),
+            **(extra or {}),
         }
     )
-    if extra:
-        env.update(extra)
-    return env
 
 
 def ensure_profiles() -> Path:
@@ -99,7 +66,7 @@ def dlt_destination(target: Target) -> Any:
         path = duckdb_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         return dlt.destinations.duckdb(credentials=str(path))
-    return dlt.destinations.postgres(credentials=PostgresSettings.from_env().dsn())
+    return dlt.destinations.postgres(credentials=settings().postgres.dsn())
 
 
 def pipelines_dir(target: Target) -> Path:
@@ -111,12 +78,10 @@ def pipelines_dir(target: Target) -> Path:
     if target == "duckdb":
         identity = str(duckdb_path())
     else:
-        pg = PostgresSettings.from_env()
+        pg = settings().postgres
         identity = f"{pg.host}:{pg.port}/{pg.database}"
     digest = hashlib.sha256(identity.encode()).hexdigest()[:12]
-    parent = Path(
-        os.environ.get("AURORA_DLT_PIPELINES_DIR") or REPO_ROOT / "data" / "dlt_pipelines"
-    )
+    parent = settings().dlt_pipelines_dir or REPO_ROOT / "data" / "dlt_pipelines"
     path = parent / f"{target}-{digest}"
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -125,7 +90,7 @@ def pipelines_dir(target: Target) -> Path:
 def dbt_target_path(target: Target) -> str:
     """Where dbt writes its artifacts: one folder per target (partial parsing survives target
     switches); AURORA_DBT_TARGET_PATH overrides it (tests that build several warehouses at once)."""
-    return os.environ.get("AURORA_DBT_TARGET_PATH") or f"target_{target}"
+    return settings().dbt_target_path or f"target_{target}"
 
 
 def dbt_executable() -> str:
@@ -191,19 +156,19 @@ def query(target: Target, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
             con.close()
     import psycopg2
 
-    settings = PostgresSettings.from_env()
+    pg_settings = settings().postgres
     try:
         pg = psycopg2.connect(
-            host=settings.host,
-            port=settings.port,
-            user=settings.user,
-            password=settings.password,
-            dbname=settings.database,
+            host=pg_settings.host,
+            port=pg_settings.port,
+            user=pg_settings.user,
+            password=pg_settings.password,
+            dbname=pg_settings.database,
             connect_timeout=10,
         )
     except psycopg2.OperationalError as exc:
         raise WarehouseError(
-            f"cannot connect to PostgreSQL at {settings.safe_dsn()}: {str(exc).strip()}"
+            f"cannot connect to PostgreSQL at {pg_settings.safe_dsn()}: {str(exc).strip()}"
         ) from None
     try:
         with pg.cursor() as cur:
