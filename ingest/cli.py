@@ -23,11 +23,11 @@ from typing import Any
 
 from ingest.build import dbt_build, summary
 from ingest.config import AuroraConfig, load_config
+from ingest.core.destination import pipelines_dir
 from ingest.core.warehouse import (
     TARGETS,
     Target,
     duckdb_path,
-    pipelines_dir,
     resolve_target,
 )
 from ingest.env import REPO_ROOT, configure_process
@@ -72,7 +72,7 @@ def parse_epochs(text: str) -> list[int]:
 
 
 def load_registry_step(target: Target, config: AuroraConfig) -> None:
-    from ingest.pipeline import load_registry
+    from ingest.registry import load_registry
 
     load_registry(target, config, _pipelines_dir(target))
 
@@ -123,7 +123,7 @@ def ingest_step(
     console: Any,
     archive_dir: Path | None = None,
 ) -> Any:
-    from ingest.pipeline import ingest_solana
+    from ingest.solana.pipeline import ingest_solana
 
     progress, update = _progress_bar(console)
     with progress:

@@ -12,7 +12,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ingest.core.warehouse import Target, dbt_target_path, run_dbt
+from ingest.build import dbt_target_path, run_dbt
+from ingest.core.warehouse import Target
 from ingest.env import REPO_ROOT
 from ingest.errors import BuildError
 

@@ -23,6 +23,7 @@ from ingest.core.types import SNAKE, ExactDecimal, ExactInt
 
 T = TypeVar("T")
 
+PROVIDER_KIND = "jito_kobe"  # providers.yaml `kind` of the providers this client speaks to
 VALIDATORS_PATH = "/api/v1/validators"
 VALIDATOR_REWARDS_PATH = "/api/v1/validator_rewards"
 

@@ -28,6 +28,8 @@ from ingest.errors import AuroraError
 
 T = TypeVar("T")
 
+PROVIDER_KIND = "solana_json_rpc"  # providers.yaml `kind` of the providers this client speaks to
+
 STAKE_PROGRAM_ID = "Stake11111111111111111111111111111111111111"
 STAKE_ACCOUNT_SIZE = 200
 STAKE_VOTER_OFFSET = 124

@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 
 from ingest.core.http import ProviderError, RetryPolicy
-from ingest.pipeline import ingest_solana, load_registry
+from ingest.registry import load_registry
 from ingest.simulator import truth
 from ingest.simulator.network import Network
 from ingest.simulator.server import FaultConfig
+from ingest.solana.pipeline import ingest_solana
 from ingest.solana.rpc import EpochNotClosed
-from ingest.sources.solana import TABLES
+from ingest.solana.schema import TABLES
 
 FAST_RETRY = RetryPolicy(base_delay=0.01, max_delay=0.05, max_retry_after=5)
 RAW = "raw_solana"
