@@ -3,7 +3,8 @@
 - :func:`dlt_pipeline`: the dlt pipeline of one dataset on a target, in a working folder of its own
   per warehouse (:func:`pipelines_dir`);
 - :func:`finish_pending`: complete (or drop) the packages a failed run left behind;
-- :func:`load`: one dlt load of a source, returning its load id.
+- :func:`load`: one dlt load of a source, returning its load id;
+- :func:`read_dataset`: read what completed loads put in a dataset, through dlt's sql client.
 
 Every raw row carries ``_dlt_load_id``: arrow tables get it through dlt's
 ``NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID``, exported before the first load
@@ -14,6 +15,8 @@ CLI runs dbt as a subprocess.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +93,47 @@ def load(pipeline: Any, target: Target, source: Any) -> str:
     if len(ids) != 1:
         raise IngestError(f"expected one dlt load, got {ids}")
     return str(ids[0])
+
+
+# ------------------------------------------------------------------------------ reading back
+class DatasetReader:
+    """Queries on a pipeline's dataset over one connection of dlt's sql client.
+
+    Which tables exist is looked up once, in the warehouse's information_schema: a query on a table
+    that no load has created yet answers no rows, and any other failure of a query is an error.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.tables = _existing_tables(client)
+
+    def completed_rows(
+        self, table: str, columns: str, where: str = "true", *params: Any
+    ) -> list[tuple[Any, ...]]:
+        """``select <columns> from <table> t where <where>`` over the rows of completed loads only
+        (``_dlt_loads.status = 0``); ``params`` fill the ``%s`` of ``where``."""
+        if not {table, "_dlt_loads"} <= self.tables:
+            return []
+        q = self._client.make_qualified_table_name
+        sql = (
+            f"select {columns} from {q(table)} t where ({where}) "
+            f"and t._dlt_load_id in (select load_id from {q('_dlt_loads')} where status = 0)"
+        )
+        return [tuple(row) for row in self._client.execute_sql(sql, *params) or []]
+
+
+@contextmanager
+def read_dataset(pipeline: Any) -> Iterator[DatasetReader]:
+    """A :class:`DatasetReader` on the dataset of ``pipeline`` (open while the block runs)."""
+    with pipeline.sql_client() as client:
+        yield DatasetReader(client)
+
+
+def _existing_tables(client: Any) -> set[str]:
+    if not client.has_dataset():
+        return set()
+    schema = client.make_qualified_table_name_path(None, quote=False)[-1]
+    rows = client.execute_sql(
+        "select table_name from information_schema.tables where table_schema = %s", schema
+    )
+    return {str(name) for (name,) in rows or []}
