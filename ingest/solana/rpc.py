@@ -278,6 +278,7 @@ _PROGRAM_ACCOUNTS = TypeAdapter(list[StakeProgramAccount])
 _SIGNATURES = TypeAdapter(list[SignatureInfo])
 _BLOCK_TIME = TypeAdapter(ExactInt | None)
 _BLOCK = TypeAdapter(Block | None)
+_HEALTH = TypeAdapter(str)
 
 # Parsers of the ``result`` member, per method (used by the client and by the sample tests).
 RESULT_PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -293,6 +294,7 @@ RESULT_PARSERS: dict[str, Callable[[Any], Any]] = {
     "getBlockProduction": BlockProduction.model_validate,
     "getInflationGovernor": InflationGovernor.model_validate,
     "getInflationRate": InflationRate.model_validate,
+    "getHealth": _HEALTH.validate_python,
 }
 
 
@@ -427,6 +429,10 @@ class SolanaRpcClient:
                 fetched.value.message,
             )
         return Fetched(fetched.value, fetched.record)
+
+    async def get_health(self) -> Fetched[str]:
+        """getHealth: ``"ok"`` from a healthy node (one that is behind answers an error)."""
+        return await self._call_plain("getHealth", [], _HEALTH.validate_python)
 
     async def get_epoch_schedule(self) -> Fetched[EpochSchedule]:
         return await self._call_plain("getEpochSchedule", [], EpochSchedule.model_validate)
