@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ingest.console import progress_bars
 from ingest.core.warehouse import Target, duckdb_path
 from ingest.env import REPO_ROOT, child_environ, settings
 from ingest.errors import BuildError, WarehouseError
@@ -130,21 +131,7 @@ def dbt_build(
             lines.append(line.rstrip("\n"))
             print(line, end="")
     else:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        with Progress(
-            TextColumn("{task.description:<28}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
+        with progress_bars(console) as progress:
             task = progress.add_task(f"dbt {command} ({target})", total=None)
             done = 0
             for line in proc.stdout:
