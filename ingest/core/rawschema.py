@@ -50,6 +50,13 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("response_sha256", "text"),
     ("ingestion_run_id", "text"),
 )
+LINEAGE_DOC: dict[str, str] = {
+    "provider": "the provider id of config/providers.yaml, e.g. `solana_rpc`, `jito_kobe`",
+    "method": "the JSON-RPC method or HTTP path",
+    "request_id": "SHA-256 of `provider|method|canonical JSON params`",
+    "response_sha256": "SHA-256 of the response body bytes as received",
+    "ingestion_run_id": "the run that loaded the row",
+}
 
 # A declared column: (name, kind) or (name, kind, what it holds).
 Column = tuple[str, str] | tuple[str, str, str]
@@ -131,7 +138,7 @@ STAGING_PAYLOADS = table_spec(
         ("response_sha256", "text"),
         ("provider", "text"),
         ("method", "text"),
-        ("request_params", "text", "JSON text"),
+        ("request_params", "text", "JSON"),
         ("request_id", "text"),
         ("http_status", "bigint"),
         ("body", "text", "as received"),

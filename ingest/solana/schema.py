@@ -156,7 +156,7 @@ TABLES: dict[str, TableSpec] = {
                 ("slot", "bigint"),
                 ("block_time", "bigint"),
                 ("is_failed", "bool"),
-                ("err", "text", "JSON text"),
+                ("err", "text", "JSON"),
                 ("confirmation_status", "text"),
                 ("epoch", "bigint", "request context"),
             ],
@@ -232,14 +232,13 @@ TABLES: dict[str, TableSpec] = {
 
 # RAW_TABLES.md: what holds for the Solana tables beyond the rules of every raw table.
 DOC = """\
-Every Solana raw table lives in the dlt dataset (schema) `raw_solana`, whichever provider delivered it
-(Solana JSON-RPC or Jito Kobe).
+The period is the epoch. Both providers, Solana JSON-RPC and Jito Kobe, load into `raw_solana`.
 
-- Loads: a run ingests its epochs in chunks of at most {chunk_epochs} epochs, fewer when the rows an
-  epoch is estimated to hold (from the operator's stake accounts and the slots of an epoch) would
-  exceed {chunk_rows:,} in one chunk. A chunk is fetched whole, then loaded in ONE dlt load together
-  with its `ingestion_runs` rows and `staging_payloads`: the epochs of a chunk become visible
-  together, when `_dlt_loads.status = 0`; a failed chunk leaves none of its epochs visible.
+- Loads: a run ingests its epochs in chunks of at most {chunk_epochs} epochs, fewer when the rows
+  an epoch is estimated to hold (from the operator's stake accounts and the slots of an epoch)
+  would exceed {chunk_rows:,} in one chunk. A chunk is fetched whole, then loaded in ONE dlt load
+  together with its `ingestion_runs` rows and `staging_payloads`: the epochs of a chunk become
+  visible together, when `_dlt_loads.status = 0`; a failed chunk leaves none of its epochs visible.
 - Snapshots: the stake-account snapshot and the vote-account snapshot (identity) of an epoch are
   taken the first time the epoch is ingested and never replaced (ingestion reuses them on a
   re-ingest).
