@@ -44,7 +44,8 @@ class ChainConfig(_Strict):
 
 
 class ProviderConfig(_Strict):
-    kind: Literal["solana_json_rpc", "jito_kobe"]
+    # the client that speaks to it: each chain package names its kinds (solana_json_rpc, jito_kobe)
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     chain: str
     url: str = Field(pattern=r"^https?://")
     api_key_env: str | None = None
