@@ -28,7 +28,6 @@ itself reaches no server log, no output and no file.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -37,8 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.config import REPO_ROOT
-from ingest.warehouse import PostgresSettings, Step, Target, WarehouseError
+from ingest.core.warehouse import Target, resolve_target
+from ingest.env import REPO_ROOT, PostgresSettings, Step, settings
+from ingest.errors import AuroraError
 
 # The group roles (methodology §10), by kind; the role is AURORA_ROLE_PREFIX + "aurora_" + kind.
 GROUPS: dict[str, str] = {
@@ -98,15 +98,14 @@ MIN_SERVER_VERSION = 150000
 DEFAULT_PASSWORD_ENV = "AURORA_LOGIN_PASSWORD"
 
 
-class AccessError(WarehouseError):
+class AccessError(AuroraError):
     """Access control cannot be applied as asked; the message says why and what to do."""
 
 
 # ------------------------------------------------------------------------------ role names
 def role_prefix(env: Mapping[str, str] | None = None) -> str:
     """``AURORA_ROLE_PREFIX`` (lower-case letters, digits, ``_``; default empty)."""
-    env = os.environ if env is None else env
-    prefix = env.get("AURORA_ROLE_PREFIX", "")
+    prefix = settings(env).role_prefix
     if not _PREFIX.match(prefix) or len(prefix) > 24:
         raise AccessError(
             f"AURORA_ROLE_PREFIX={prefix!r}: expected at most 24 lower-case letters, digits or _"
@@ -429,8 +428,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 def read_password(variable: str, env: Mapping[str, str] | None = None) -> str:
     """The new login's password: from the environment variable, else a no-echo prompt (twice)."""
-    env = os.environ if env is None else env
-    value = env.get(variable, "")
+    value = settings(env).login_password(variable)
     if value:
         return value
     if not sys.stdin.isatty():
@@ -566,8 +564,6 @@ def _postgres_only(target: Target) -> None:
 
 
 def cmd_access(args: Any) -> int:
-    from ingest.warehouse import resolve_target
-
     _postgres_only(resolve_target(args.target))
     if args.action == "apply":
         changes = apply()

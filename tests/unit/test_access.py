@@ -17,7 +17,7 @@ from ingest.access import (
     role_prefix,
 )
 from ingest.cli import main
-from ingest.warehouse import PostgresSettings
+from ingest.env import PostgresSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
