@@ -47,7 +47,8 @@ class ChainConfig(_Strict):
 
 
 class ProviderConfig(_Strict):
-    kind: Literal["solana_json_rpc", "jito_kobe"]
+    # Ethereum: a beacon node's REST API, an execution client's JSON-RPC, an MEV-boost relay's data API
+    kind: Literal["solana_json_rpc", "jito_kobe", "beacon_api", "ethereum_json_rpc", "mev_relay"]
     chain: str
     url: str = Field(pattern=r"^https?://")
     api_key_env: str | None = None
