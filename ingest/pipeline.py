@@ -9,7 +9,7 @@
 - :func:`load_registry` replaces the ``raw_registry`` tables from config/.
 
 Every raw row carries ``_dlt_load_id``: arrow tables get it through
-``NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID=true``, set before the first load (toolchain.md).
+``NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID=true``, set before the first load.
 DuckDB and dlt must not share a process with dbt (file lock): the CLI runs dbt as a subprocess.
 """
 

@@ -86,7 +86,7 @@ def render_units(amount: int | None, decimals: int) -> str | None:
 
 
 def lines_sha256(line_texts: Sequence[str]) -> str:
-    """DOMAIN §6: SHA-256 of the serialised lines sorted byte by byte, joined with newlines."""
+    """Methodology §6: SHA-256 of the serialised lines sorted byte by byte, joined with newlines."""
     ordered = sorted(text.encode("utf-8") for text in line_texts)
     return hashlib.sha256(b"\n".join(ordered)).hexdigest()
 
@@ -324,7 +324,7 @@ def read_statements(target: Target, month: str, partner_id: str | None) -> list[
 
 
 def verify(statement: Statement) -> None:
-    """The statement agrees with its lines: count, exact total and lines_sha256 (DOMAIN §6-§7)."""
+    """The statement agrees with its lines: count, exact total, lines_sha256 (methodology §6-§7)."""
     v = statement.values
     label = f"{v['agreement_id']} {v['statement_month']}"
     texts = [line.line_text for line in statement.lines]

@@ -1,8 +1,9 @@
-{#- Incremental builds of the canonical layer (DOMAIN §7). A canonical model restates the periods
-    that loads completed since its last build touched. The watermark is the newest load-completion
-    time (`_dlt_loads.inserted_at`, carried as `_dlt_loaded_at`) among the rows the model holds: a
-    load that completed after the previous build is necessarily newer. A model also restates every
-    period when the provider mappings changed (its rows store the mappings' fingerprint).
+{#- Incremental builds of the canonical layer (methodology §7). A canonical model restates the
+    periods that loads completed since its last build touched. The watermark is the newest
+    load-completion time (`_dlt_loads.inserted_at`, carried as `_dlt_loaded_at`) among the rows the
+    model holds: a load that completed after the previous build is necessarily newer. A model also
+    restates every period when the provider mappings changed (its rows store the mappings'
+    fingerprint).
 
     Returns a select of one row: `loaded_after` (timestamptz: rows of loads completed after it are
     new) and `is_remapped` (boolean: restate everything). On a full build (or a first build),

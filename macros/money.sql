@@ -1,5 +1,5 @@
-{#- The cross-engine money layer (DOMAIN §1). Every amount is an integer in the chain's smallest
-    unit; every division truncates toward zero; nothing on the money path is a float. -#}
+{#- The cross-engine money layer (methodology §1). Every amount is an integer in the chain's
+    smallest unit; every division truncates toward zero; nothing on the money path is a float. -#}
 
 {#- The one column type for money. -#}
 {% macro money_type() -%}
@@ -50,7 +50,7 @@
     {{ aurora.int_div(aurora.to_money(a) ~ ' * ' ~ aurora.to_money(b), c) }}
 {%- endmacro %}
 
-{#- Half-even rounding of an integer division (used once: micro-USD to cents, DOMAIN §1). -#}
+{#- Half-even rounding of an integer division (used once: micro-USD to cents, methodology §1). -#}
 {% macro div_half_even(numerator, denominator) -%}
     {%- set q = aurora.int_div(numerator, denominator) -%}
     {%- set r = '(' ~ aurora.to_money(numerator) ~ ' - ' ~ q ~ ' * ' ~ aurora.to_money(denominator) ~ ')' -%}
@@ -66,7 +66,7 @@
     end)
 {%- endmacro %}
 
-{#- Micro-USD to cents, half-even (DOMAIN §1, §6). -#}
+{#- Micro-USD to cents, half-even (methodology §1, §6). -#}
 {% macro usd_micro_to_cents(expr) -%}
     {{ aurora.div_half_even(expr, 10000) }}
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{#- Which provider feeds a fact (DOMAIN §1, config/chains.yaml `facts`): the registry model
+{#- Which provider feeds a fact (methodology §1, config/chains.yaml `facts`): the registry model
     chain_provider_mappings lists, per chain and fact, the providers with a precedence (1 =
     preferred). Canonical models take, per fact and key, the rows of the delivering provider with
     the best precedence; a provider that delivered rows but is not mapped to the fact is ignored.

@@ -9,7 +9,8 @@
 }}
 
 -- Per validator, epoch and stake account of the epoch's snapshot: who controls the account, its
--- delegated stake, and the staker's inflation reward for the epoch (a_s of DOMAIN §4; null = 0).
+-- delegated stake, and the staker's inflation reward for the epoch (a_s of methodology §4; null
+-- counts as 0).
 
 with stake_accounts as (
     select * from {{ ref('stg_solana__stake_accounts') }}

@@ -1,4 +1,4 @@
-"""Jito Kobe API client and payload models (reference/solana.md §1c).
+"""Jito Kobe API client and payload models (the MEV source of methodology §3.3).
 
 - ``POST {base}/api/v1/validators`` with body ``{"epoch": E}``: every validator of epoch E with its
   ``mev_rewards`` (after Jito's fee, before the validator/staker split) and ``mev_commission_bps``.

@@ -1,6 +1,6 @@
 """Solana JSON-RPC client and payload models.
 
-Error handling (DOMAIN §3, reference/solana.md §3):
+Error handling (methodology §2.3 and §3.2):
 - -32007 / -32009: the slot was skipped. A *result* (:class:`SlotSkipped`), recorded, not retried.
 - -32004 / -32014 / -32019 / -32005: transient, retried by the HTTP layer.
 - -32017: epoch rewards are still being paid: the epoch is not closed (:class:`EpochNotClosed`).

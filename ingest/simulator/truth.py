@@ -2,7 +2,7 @@
 
 This module imports nothing from the ingestion code: only the standard library and
 :mod:`ingest.simulator.network` (a test parses the imports to enforce it). It restates the
-calculation contract (shared/design/DOMAIN.md §2-§3) in plain integer Python, so the warehouse's
+methodology (docs/methodology.md §2-§3) in plain integer Python, so the warehouse's
 tables can be compared with it value for value.
 
 All amounts are ``int`` lamports (or micro-USD); every division truncates toward zero.
@@ -88,7 +88,7 @@ PNL_COLUMNS = [
 
 
 def tdiv(numerator: int, denominator: int) -> int:
-    """Integer division truncating toward zero (DOMAIN §1): divide magnitudes, apply the sign."""
+    """Division truncating toward zero (methodology §1): divide the magnitudes, apply the sign."""
     if denominator == 0:
         raise ZeroDivisionError("tdiv by zero")
     q = abs(numerator) // abs(denominator)
@@ -216,7 +216,7 @@ def stake_accounts_snapshot(network: Network, tip_slot: int | None = None) -> li
 
 
 # --------------------------------------------------------------------------------------------
-# P&L (DOMAIN §3)
+# P&L (methodology §3)
 
 
 def _parse_date(text: str) -> date:
@@ -262,7 +262,7 @@ def infra_cost_usd_micro(
 
 
 def read_validator_costs(path: Path) -> dict[str, list[tuple[date, date | None, int]]]:
-    """validator_costs.csv (DOMAIN §5) -> {validator_id: [(valid_from, valid_to, monthly)]}."""
+    """validator_costs.csv (methodology §5) -> {validator_id: [(valid_from, valid_to, monthly)]}."""
     out: dict[str, list[tuple[date, date | None, int]]] = {}
     with path.open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -280,7 +280,7 @@ def read_validator_costs(path: Path) -> dict[str, list[tuple[date, date | None, 
 
 
 def read_prices(path: Path) -> dict[date, int]:
-    """prices.csv (DOMAIN §5) -> {price_date: price_micro_usd} for SOL on Solana."""
+    """prices.csv (methodology §5) -> {price_date: price_micro_usd} for SOL on Solana."""
     out: dict[date, int] = {}
     with path.open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -294,7 +294,7 @@ def read_prices(path: Path) -> dict[date, int]:
 
 
 def pnl(network: Network, validator_costs_csv: Path, prices_csv: Path) -> list[dict[str, Any]]:
-    """The validator_pnl rows of DOMAIN §3, sorted by (validator_id, epoch)."""
+    """The validator_pnl rows of methodology §3, sorted by (validator_id, epoch)."""
     costs = read_validator_costs(validator_costs_csv)
     prices = read_prices(prices_csv)
     scale = 10**DECIMALS

@@ -1,5 +1,5 @@
-"""The commission invariants and seed validations (DOMAIN §7) pass on the demo warehouse and fail,
-naming the offending rows, on crafted bad cases.
+"""The commission invariants and seed validations (methodology §7) pass on the demo warehouse and
+fail, naming the offending rows, on crafted bad cases.
 
 One DuckDB warehouse is built end to end (`aurora demo`); each group of cases works on a copy of it:
 rows are tampered with in place (a mart, a seed table, an input table), then the dbt tests run and

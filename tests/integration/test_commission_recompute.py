@@ -1,6 +1,6 @@
-"""Partner commissions recomputed in plain Python from the simulator's ground truth (DOMAIN §4-§6),
-compared with the marts of a warehouse built end to end (`aurora demo`: simulator over HTTP ->
-ingestion -> dbt build) on DuckDB and on PostgreSQL, line for line and hash for hash.
+"""Partner commissions recomputed in plain Python from the simulator's ground truth (methodology
+§4-§6), compared with the marts of a warehouse built end to end (`aurora demo`: simulator over HTTP
+-> ingestion -> dbt build) on DuckDB and on PostgreSQL, line for line and hash for hash.
 
 The recomputation (``compute``) never reads the warehouse: it takes the simulator's truth
 (``truth.stake_accounts_snapshot``, ``truth.stake_rewards``, ``truth.validator_epochs``) and the seed

@@ -1,4 +1,5 @@
-"""Two providers for the same facts (DOMAIN §1: which provider feeds which fact, with a precedence).
+"""Two providers for the same facts (methodology §1: which provider feeds which fact, with a
+precedence).
 
 The DEFAULT simulated network is served twice over HTTP: provider A (`solana_rpc`, `jito_kobe`)
 tells the truth; provider B (`solana_rpc_b`, `jito_kobe_b`) is a simulator with injected

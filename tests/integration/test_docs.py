@@ -15,7 +15,7 @@ ARTIFACTS = REPO_ROOT / "artifacts"
 
 # Raw tables that feed no figure: dlt's load log (staging filters on it), the payload bodies (each
 # row's response_sha256 points at them for audits) and Kobe's validator_rewards (a cross-check of
-# /api/v1/validators, which is the MEV source of DOMAIN §3).
+# /api/v1/validators, which is the MEV source of methodology §3).
 AUDIT_ONLY_SOURCES = {"_dlt_loads", "staging_payloads", "kobe_validator_rewards"}
 
 

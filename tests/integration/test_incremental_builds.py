@@ -1,5 +1,5 @@
-"""Incremental builds (DOMAIN §7): the canonical layer restates exactly the epochs that loads since
-the previous build touched, and an incremental build gives the same tables as a full refresh.
+"""Incremental builds (methodology §7): the canonical layer restates exactly the epochs that loads
+since the previous build touched, and an incremental build gives the same tables as a full refresh.
 
 The story, on the DEFAULT simulated network served over HTTP, on DuckDB and on PostgreSQL:
 1. the chain's tip is in epoch 12: epochs 0..11 are ingested, Jito Kobe has not published MEV for

@@ -16,7 +16,7 @@ from support import REPO_ROOT, Warehouse, warehouse
 
 TEST_NAME = "assert_money_macros_exact"
 
-# (macro, {engine: naive body}): each one is a mistake the contract warns about (DOMAIN §1).
+# (macro, {engine: naive body}): each one is a mistake methodology §1 warns about.
 MUTATIONS: dict[str, tuple[str, dict[str, str]]] = {
     "float division": (
         "int_div",

@@ -1,6 +1,6 @@
 -- Fails when a provider reports, for one of the operator's vote accounts, an identity other than
--- the one seeds/validators.csv expects (DOMAIN §3): a rotated or hijacked identity changes which
--- blocks count as the operator's. Names the validator, the epoch and both identities.
+-- the one seeds/validators.csv expects (methodology §3): a rotated or hijacked identity changes
+-- which blocks count as the operator's. Names the validator, the epoch and both identities.
 with identities as (
     select * from {{ ref('canonical_validator_identities') }}
 ),

@@ -1,6 +1,6 @@
--- Attribution keys are unambiguous per precedence (DOMAIN §4, §7): two agreements whose keys match
--- one stake account at the same precedence on one period date is a data error. Returns the stake
--- account, the period and both (all) agreements with their attribution rows.
+-- Attribution keys are unambiguous per precedence (methodology §4, §7): two agreements whose keys
+-- match one stake account at the same precedence on one period date is a data error. Returns the
+-- stake account, the period and both (all) agreements with their attribution rows.
 with key_matches as (
     select * from {{ ref('int_commission_key_matches') }}
 ),

@@ -1,6 +1,6 @@
 -- For every validator, epoch and component, the sum of all agreements' operator_commission bases is
--- at most the validator's revenue of that component (DOMAIN §7): attribution never hands out more
--- than the operator earned. Returns the validator-epoch-components that exceed it.
+-- at most the validator's revenue of that component (methodology §7): attribution never hands out
+-- more than the operator earned. Returns the validator-epoch-components that exceed it.
 with bases as (
     select * from {{ ref('partner_commission_bases') }}
 ),

@@ -1,4 +1,5 @@
--- Every line's amount follows from its own columns (DOMAIN §5), so an auditor can redo each one:
+-- Every line's amount follows from its own columns (methodology §5), so an auditor can redo each
+-- one:
 --   untiered and flat pct lines: numerator = basis * rate_bps, denominator = 10000;
 --   marginal lines: numerator = basis * band_stake * rate_bps, denominator = measure * 10000;
 --   amount = trunc(numerator / denominator) for every line with a division;

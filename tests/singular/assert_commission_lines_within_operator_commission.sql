@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- Warning (DOMAIN §7): an agreement's period lines on a validator-epoch exceed the operator's
+-- Warning (methodology §7): an agreement's period lines on a validator-epoch exceed the operator's
 -- commission on the same stake (the sum of its three operator_commission bases), so the operator pays
 -- the partner out of pocket (e.g. a pct_gross rule on a low-commission validator). Rules may
 -- legitimately do so; the warning makes it visible. Returns the agreement, validator and epoch.

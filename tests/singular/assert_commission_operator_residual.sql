@@ -1,7 +1,7 @@
 {{ config(severity='warn') }}
--- Warning (DOMAIN §7): the operator's residual on a validator-epoch is below zero: all partners'
--- period lines exceed the validator's revenue (inflation commission + block fees + MEV commission).
--- Returns the validator, the epoch, the revenue and what partners were paid on it.
+-- Warning (methodology §7): the operator's residual on a validator-epoch is below zero: all
+-- partners' period lines exceed the validator's revenue (inflation commission + block fees + MEV
+-- commission). Returns the validator, the epoch, the revenue and what partners were paid on it.
 with lines as (
     select * from {{ ref('partner_commission_lines') }}
 ),

@@ -1,4 +1,4 @@
--- Every attributed period has an agreement version (DOMAIN §5, §7): a version whose
+-- Every attributed period has an agreement version (methodology §5, §7): a version whose
 -- [valid_from, valid_to) holds the period date and whose recorded_on is on or before the dbt var
 -- knowledge_date. Returns the agreement and the period dates without one (they get no lines).
 with period_versions as (

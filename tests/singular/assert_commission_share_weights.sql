@@ -1,7 +1,7 @@
 {{ config(severity='warn') }}
--- Warning (DOMAIN §4): the validator's stakers earned nothing in the epoch (R_V = 0) and its stake
--- accounts have no delegated stake either, so the agreement's share is 0. Returns the agreement,
--- validator and epoch.
+-- Warning (methodology §4): the validator's stakers earned nothing in the epoch (R_V = 0) and its
+-- stake accounts have no delegated stake either, so the agreement's share is 0. Returns the
+-- agreement, validator and epoch.
 with bases as (
     select * from {{ ref('partner_commission_bases') }}
 ),

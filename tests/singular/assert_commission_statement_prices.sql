@@ -1,6 +1,6 @@
 {{ config(severity='warn') }}
--- Warning (DOMAIN §6): a statement month without a daily close of the native asset: its USD totals
--- are null. Returns the statement and the month.
+-- Warning (methodology §6): a statement month without a daily close of the native asset: its USD
+-- totals are null. Returns the statement and the month.
 with statements as (
     select * from {{ ref('partner_commission_statements') }}
 ),

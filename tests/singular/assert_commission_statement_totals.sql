@@ -1,6 +1,6 @@
--- Sum of lines = statement total and line_count = number of lines, for every statement (DOMAIN §7);
--- every line belongs to a statement; lines_sha256 is the hash of the statement's line_text values,
--- sorted byte by byte and joined with a newline. Returns each statement that disagrees.
+-- Sum of lines = statement total and line_count = number of lines, for every statement (methodology
+-- §7); every line belongs to a statement; lines_sha256 is the hash of the statement's line_text
+-- values, sorted byte by byte and joined with a newline. Returns each statement that disagrees.
 with statements as (
     select * from {{ ref('partner_commission_statements') }}
 ),

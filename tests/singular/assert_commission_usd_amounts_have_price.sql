@@ -1,6 +1,6 @@
--- A USD amount has a price (DOMAIN §5, §7): a fixed fee, minimum or cap in usd_cents is converted at
--- the statement's price, the latest daily close dated within the month. Returns each statement and
--- rule whose USD amount could not be converted (no line was emitted for it).
+-- A USD amount has a price (methodology §5, §7): a fixed fee, minimum or cap in usd_cents is
+-- converted at the statement's price, the latest daily close dated within the month. Returns each
+-- statement and rule whose USD amount could not be converted (no line was emitted for it).
 with scope as (
     select * from {{ ref('int_commission_statement_scope') }}
 ),

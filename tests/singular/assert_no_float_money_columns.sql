@@ -1,6 +1,7 @@
--- Every column whose name carries a money or rate unit (STYLE.md: _lamports, _gwei, _wei, _native,
--- _bps, _usd_micro, _usd_cents, _micro_usd) in any seed, model or raw table of the warehouse must be
--- an exact integer type: no float, no double, no decimal with a fractional scale. Returns offenders.
+-- Every column whose name carries a money or rate unit (methodology §1: _lamports, _gwei, _wei,
+-- _native, _bps, _usd_micro, _usd_cents, _micro_usd) in any seed, model or raw table of the
+-- warehouse must be an exact integer type: no float, no double, no decimal with a fractional scale.
+-- Returns offenders.
 {%- set float_types = ['double', 'double precision', 'float', 'float4', 'float8', 'real'] %}
 with columns_in_warehouse as (
     select

@@ -1,6 +1,6 @@
--- The identities of DOMAIN §3 on every validator_pnl row, compared exactly: revenue is the sum of
--- its three components, net = revenue - vote fees, pnl = revenue_usd - vote_fees_usd - infra cost,
--- and the USD figures are null exactly when the price is. Returns the offending rows.
+-- The identities of methodology §3 on every validator_pnl row, compared exactly: revenue is the sum
+-- of its three components, net = revenue - vote fees, pnl = revenue_usd - vote_fees_usd - infra
+-- cost, and the USD figures are null exactly when the price is. Returns the offending rows.
 select *
 from {{ ref('validator_pnl') }}
 where

@@ -1,4 +1,4 @@
--- Each rule row fits its rule type (seeds/agreement_rules.csv, DOMAIN §5):
+-- Each rule row fits its rule type (seeds/agreement_rules.csv, methodology §5):
 --   pct_commission, pct_gross: rate_bps set, no amount;
 --   fixed_fee, minimum, cap: component all, untiered, amount and amount_unit set, no rate;
 -- and a rule_id belongs to one agreement version, with one rule type, component and seq.

@@ -1,7 +1,8 @@
--- Tier bands of every tiered rule (seeds/agreement_rules.csv, DOMAIN §5, §7): bands 1..n in order of
--- tier_lower, contiguous from 0 ([lower, upper) with each upper equal to the next lower), the last
--- upper null and only the last; one tier_mode (flat or marginal) and one rate per band. An untiered
--- rule has tier_index 0, tier_mode none and no bounds. Returns each offending band with the reason.
+-- Tier bands of every tiered rule (seeds/agreement_rules.csv, methodology §5, §7): bands 1..n in
+-- order of tier_lower, contiguous from 0 ([lower, upper) with each upper equal to the next lower),
+-- the last upper null and only the last; one tier_mode (flat or marginal) and one rate per band. An
+-- untiered rule has tier_index 0, tier_mode none and no bounds. Returns each offending band with
+-- the reason.
 with rules as (
     select * from {{ ref('agreement_rules') }}
 ),

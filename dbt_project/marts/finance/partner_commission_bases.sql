@@ -1,9 +1,10 @@
 -- What each agreement's stake earned the operator, per validator, closed epoch and revenue component
--- (DOMAIN §4): the bases that partner rules apply to. The agreement's share of validator V in epoch E
--- is R_A / R_V (staker rewards of its attributed accounts over those of all of V's accounts), or, when
--- V's stakers earned nothing (R_V = 0, a 100% commission validator), the delegated stake of the same
--- accounts; when that is 0 too the share is 0 (a warning test names it). The share is never rounded
--- on its own: each basis is one multiplication and one truncated division. Rebuilt whole.
+-- (methodology §4): the bases that partner rules apply to. The agreement's share of validator V in
+-- epoch E is R_A / R_V (staker rewards of its attributed accounts over those of all of V's
+-- accounts), or, when V's stakers earned nothing (R_V = 0, a 100% commission validator), the
+-- delegated stake of the same accounts; when that is 0 too the share is 0 (a warning test names
+-- it). The share is never rounded on its own: each basis is one multiplication and one truncated
+-- division. Rebuilt whole.
 with attributions as (
     select * from {{ ref('partner_stake_attributions') }}
 ),

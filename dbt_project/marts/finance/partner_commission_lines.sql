@@ -1,7 +1,8 @@
--- Every partner commission line (DOMAIN §6): the period lines (per epoch and validator) and the
--- per-statement lines (fixed fee, minimum, cap) of each statement. Each line says which rule, version,
--- basis, rate and division (numerator / denominator, truncated toward zero) produced it; `line_text`
--- is the line as serialised for the statement's lines_sha256. Rebuilt whole on every build.
+-- Every partner commission line (methodology §6): the period lines (per epoch and validator) and
+-- the per-statement lines (fixed fee, minimum, cap) of each statement. Each line says which rule,
+-- version, basis, rate and division (numerator / denominator, truncated toward zero) produced it;
+-- `line_text` is the line as serialised for the statement's lines_sha256. Rebuilt whole on every
+-- build.
 with period_lines as (
     select * from {{ ref('int_commission_period_lines') }}
 ),

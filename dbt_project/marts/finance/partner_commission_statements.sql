@@ -1,10 +1,10 @@
--- One statement per partner, agreement and month (DOMAIN §6): every agreement and month with at
--- least one attributed stake account in a closed period dated in that month, even with zero lines.
--- total_native is the exact sum of the lines; the USD figures use one fixing for the whole statement
--- (the latest daily close dated within the month): total_usd_micro = trunc(total_native * price /
--- 10^decimals), total_usd_cents = half-even(total_usd_micro / 10^4). lines_sha256 is the SHA-256 of the
--- serialised lines sorted byte by byte and joined with a newline (the empty string for no lines).
--- Rebuilt whole on every build.
+-- One statement per partner, agreement and month (methodology §6): every agreement and month with
+-- at least one attributed stake account in a closed period dated in that month, even with zero
+-- lines. total_native is the exact sum of the lines; the USD figures use one fixing for the whole
+-- statement (the latest daily close dated within the month): total_usd_micro = trunc(total_native *
+-- price / 10^decimals), total_usd_cents = half-even(total_usd_micro / 10^4). lines_sha256 is the
+-- SHA-256 of the serialised lines sorted byte by byte and joined with a newline (the empty string
+-- for no lines). Rebuilt whole on every build.
 with scope as (
     select * from {{ ref('int_commission_statement_scope') }}
 ),

@@ -1,8 +1,9 @@
--- Which agreement each stake account of an operator validator belongs to, per closed period (DOMAIN
--- §4). Among the keys that apply on the period date, the most specific wins across agreements:
--- stake_account > withdraw_authority > vote_account. A stake account that two agreements claim at
--- its winning precedence is a data error (assert_commission_attribution_unambiguous names both) and
--- is attributed to neither. Rebuilt whole on every build.
+-- Which agreement each stake account of an operator validator belongs to, per closed period
+-- (methodology §4). Among the keys that apply on the period date, the most specific wins across
+-- agreements: stake_account > withdraw_authority > vote_account. A stake account that two
+-- agreements claim at its winning precedence is a data error
+-- (assert_commission_attribution_unambiguous names both) and is attributed to neither. Rebuilt
+-- whole on every build.
 with key_matches as (
     select * from {{ ref('int_commission_key_matches') }}
 ),

@@ -1,4 +1,4 @@
--- Validator P&L per validator (vote account) and closed epoch (DOMAIN §3), in lamports and in
+-- Validator P&L per validator (vote account) and closed epoch (methodology §3), in lamports and in
 -- micro-USD at the SOL close of the period date. Materialized as a table (rebuilt whole on every
 -- build): it is small, and finance edits its USD inputs (seeds prices, validator_costs), so an
 -- incremental build could otherwise keep stale USD figures.

@@ -1,5 +1,5 @@
 -- Every attribution key that applies to a stake account of an operator validator in a closed period
--- (DOMAIN §4): one row per stake account, period and agreement at each key precedence
+-- (methodology §4): one row per stake account, period and agreement at each key precedence
 -- (1 stake_account, 2 withdraw_authority, 3 vote_account). A key applies when the period date is in
 -- its [valid_from, valid_to). Keys are joined by equality, one key type at a time.
 with stake_rewards as (

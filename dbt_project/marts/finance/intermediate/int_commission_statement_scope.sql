@@ -1,8 +1,9 @@
--- One row per statement (DOMAIN §6): every agreement and month with at least one attributed stake
--- account in a closed period dated in that month, even if it ends with no lines. It carries what the
--- per-statement rules need: the version in force on the latest attributed period date of the month,
--- whether the month starts on or after terminated_on, and the statement's one price fixing (the
--- latest daily close of the native asset dated within the month; null when there is none).
+-- One row per statement (methodology §6): every agreement and month with at least one attributed
+-- stake account in a closed period dated in that month, even if it ends with no lines. It carries
+-- what the per-statement rules need: the version in force on the latest attributed period date of
+-- the month, whether the month starts on or after terminated_on, and the statement's one price
+-- fixing (the latest daily close of the native asset dated within the month; null when there is
+-- none).
 with attributions as (
     select * from {{ ref('partner_stake_attributions') }}
 ),
