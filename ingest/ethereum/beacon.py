@@ -1,4 +1,4 @@
-"""Beacon node REST API client (the endpoints DOMAIN §8 names, nothing else).
+"""Beacon node REST API client: the endpoints Ethereum P&L needs (methodology §8), no others.
 
 Every answer is parsed into the models of :mod:`ingest.ethereum.payloads` and checked against
 what its request implies: the epoch or slot asked for, the validator indices sent, required fields

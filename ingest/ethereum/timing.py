@@ -1,4 +1,4 @@
-"""Slots, epochs, sync-committee periods and UTC days of a beacon chain (DOMAIN §8 "Periods").
+"""Slots, epochs, sync-committee periods and UTC days of a beacon chain (methodology §8).
 
 Everything derives from ``/eth/v1/beacon/genesis`` (genesis time) and ``/eth/v1/config/spec``
 (slot duration, ``SLOTS_PER_EPOCH``, ``EPOCHS_PER_SYNC_COMMITTEE_PERIOD``): nothing is hard-coded,
@@ -96,7 +96,7 @@ class BeaconTiming:
         return self.day_of_epoch(self.epoch_of_slot(slot))
 
     def state_slot(self, day: date) -> int:
-        """The state of day D: the first slot of D's last epoch (DOMAIN §8 "The state")."""
+        """The state of day D: the first slot of D's last epoch (methodology §8)."""
         epochs = self.day_epochs(day)
         if not epochs:
             raise ValueError(f"{day} holds no epoch")

@@ -3,7 +3,8 @@ ground truth.
 
 Modules:
 - :mod:`ingest.simulator.ethereum.network`: the synthetic chain (``Scenario``, ``build_network``).
-- :mod:`ingest.simulator.ethereum.truth`: DOMAIN §8 figures computed from the network alone.
+- :mod:`ingest.simulator.ethereum.truth`: the Ethereum P&L figures (methodology §8),
+  computed from the network alone.
 - :mod:`ingest.simulator.ethereum.server`: the HTTP server speaking the three wire formats.
 - :mod:`ingest.simulator.ethereum.keccak`: Keccak-256, for the EIP-55 addresses relays send.
 

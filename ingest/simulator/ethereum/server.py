@@ -2,7 +2,7 @@
 relays' data API for a simulated Ethereum :class:`Network`.
 
 One ``ThreadingHTTPServer`` on loopback serves all three:
-- ``{base}/beacon/eth/...``: the beacon endpoints DOMAIN §8 names (numbers as decimal strings,
+- ``{base}/beacon/eth/...``: the beacon endpoints Ethereum P&L needs (numbers as decimal strings,
   errors as ``{"code": N, "message": ...}`` with the real statuses: 404 for a slot without a
   block or data not available, 400 for a bad request, 414 for more than 64 ids);
 - ``POST {base}/execution``: JSON-RPC 2.0 (``eth_getBlockByNumber``, ``eth_getBlockReceipts``,

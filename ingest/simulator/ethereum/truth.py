@@ -1,12 +1,12 @@
-"""Ground truth of a simulated Ethereum chain: the DOMAIN §8 figures per operator validator and
-UTC day, computed in plain integer Python from the network's own records.
+"""Ground truth of a simulated Ethereum chain: the Ethereum P&L figures (methodology §8) per
+operator validator and UTC day, computed in plain integer Python from the network's own records.
 
 This module imports nothing from the ingestion code: only the standard library and
 :mod:`ingest.simulator.ethereum.network` (a test parses the imports to enforce it). Days, epochs
 and the closed-day rule are recomputed here from the genesis time and the slot and epoch lengths,
 not taken from the network's helpers.
 
-Rules (DOMAIN §8 and CLARIFICATIONS, with the choices this module makes where they are silent):
+Rules (the calculation contract, with the choices this module makes where it is silent):
 - Day D holds the epochs whose first slot starts in [D 00:00, D+1 00:00) UTC; everything in those
   epochs' slots belongs to D. ``start_at`` = the start of D's first epoch, ``end_at`` = the start
   of D+1's first epoch. D is closed when the finalized epoch is >= D's last epoch + 2.
@@ -418,7 +418,7 @@ def operator_revenue(
     consensus_fee_bps: int,
     execution_fee_bps: int,
 ) -> tuple[int, int, int]:
-    """(inflation_commission, block_fees, mev_commission) of one validator-day (DOMAIN §8
+    """(inflation_commission, block_fees, mev_commission) of one validator-day (methodology §8
     "Operator revenue"): a negative consensus day costs the staker, not the operator."""
     return (
         tdiv(max(consensus_rewards, 0) * consensus_fee_bps, 10_000),
