@@ -96,7 +96,8 @@ def execute(target: str, env: dict[str, str], sql: str, fetch: bool = False) -> 
 def child(args: argparse.Namespace) -> int:
     """Load the registry and ingest every closed epoch not loaded yet (target from the env)."""
     from ingest.config import load_config
-    from ingest.pipeline import ingest_solana, load_registry
+    from ingest.registry import load_registry
+    from ingest.solana.pipeline import ingest_solana
 
     config = load_config()
     pipelines = Path(args.workdir) / "dlt_pipelines"

@@ -53,7 +53,7 @@ def _pg_admin(sql: str) -> None:
 def child(args: argparse.Namespace) -> int:
     """Ingest once into the target named in the environment; print one JSON line."""
     from ingest.config import load_config
-    from ingest.pipeline import ingest_solana
+    from ingest.solana.pipeline import ingest_solana
 
     config = load_config()
     started = time.monotonic()

@@ -1,21 +1,97 @@
-"""Run `dbt build` with a progress bar, keeping dbt's own log for when something fails."""
+"""dbt, run as a subprocess on a warehouse target: `dbt build` with a progress bar (keeping dbt's
+own log for when something fails), and any other dbt command (:func:`run_dbt`).
+
+dbt-duckdb keeps the DuckDB file locked in its process, so dbt never shares one with dlt."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from ingest.config import REPO_ROOT
-from ingest.warehouse import Target, dbt_executable, dbt_target_path, ensure_profiles, target_env
+from ingest.console import progress_bars
+from ingest.core.warehouse import Target, duckdb_path
+from ingest.env import REPO_ROOT, child_environ, settings
+from ingest.errors import BuildError, WarehouseError
 
 _PROGRESS = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP)\b")
 
 
-class BuildError(Exception):
-    """dbt build failed; the message holds dbt's summary of what failed."""
+def target_env(target: Target, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for dbt and dlt subprocesses: the target, telemetry off, absolute paths."""
+    return child_environ(
+        {
+            "AURORA_TARGET": target,
+            "AURORA_DUCKDB_PATH": str(duckdb_path()),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DO_NOT_TRACK": "1",
+            "RUNTIME__DLTHUB_TELEMETRY": "false",
+            "DBT_PROFILES_DIR": str(REPO_ROOT),
+            **(extra or {}),
+        }
+    )
+
+
+def ensure_profiles() -> Path:
+    """dbt reads only a file named profiles.yml: provide it from profiles.example.yml."""
+    source = REPO_ROOT / "profiles.example.yml"
+    dest = REPO_ROOT / "profiles.yml"
+    if not dest.exists() or dest.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, dest)
+    return dest
+
+
+def dbt_target_path(target: Target) -> str:
+    """Where dbt writes its artifacts: one folder per target (partial parsing survives target
+    switches); AURORA_DBT_TARGET_PATH overrides it (tests that build several warehouses at once)."""
+    return settings().dbt_target_path or f"target_{target}"
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("dbt")
+    if not found:
+        raise WarehouseError("dbt is not installed in this environment (pip install -e .)")
+    return found
+
+
+def run_dbt(
+    args: Sequence[str],
+    target: Target,
+    *,
+    vars: Mapping[str, Any] | None = None,
+    capture: bool = False,
+    extra_env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run one dbt command in a subprocess (dbt-duckdb keeps the file locked in-process)."""
+    ensure_profiles()
+    cmd = [
+        dbt_executable(),
+        *args,
+        "--target",
+        target,
+        "--target-path",
+        dbt_target_path(target),
+    ]
+    if vars:
+        cmd += ["--vars", json.dumps(dict(vars), sort_keys=True)]
+    env = target_env(target, extra_env)
+    result = subprocess.run(
+        cmd,
+        cwd=REPO_ROOT,
+        env=env,
+        text=True,
+        capture_output=capture,
+        check=False,
+    )
+    return result
 
 
 def dbt_build(
@@ -55,21 +131,7 @@ def dbt_build(
             lines.append(line.rstrip("\n"))
             print(line, end="")
     else:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        with Progress(
-            TextColumn("{task.description:<28}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
+        with progress_bars(console) as progress:
             task = progress.add_task(f"dbt {command} ({target})", total=None)
             done = 0
             for line in proc.stdout:

@@ -1,4 +1,4 @@
-"""The `aurora` command: composes the provider clients, dlt sources, simulator and dbt.
+"""The `aurora` command: parses arguments, runs a command, turns known errors into one line.
 
     aurora demo      [--target duckdb|postgres]  simulator on loopback -> ingest -> build -> print
     aurora run       [--target duckdb|postgres]  the same pipeline against the configured providers
@@ -9,49 +9,27 @@
     aurora statements export --month YYYY-MM     a partner statement with its lines and hash
     aurora docs      [--target ...]              the dbt docs site as one static page
 
-Every subcommand exits non-zero with a one-line message (no stack trace) on a known error.
+demo, run, build and ingest are the run sequence of ingest/orchestrate.py. Every subcommand exits
+non-zero with a one-line message (no stack trace) on an :class:`~ingest.errors.AuroraError`.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from ingest.build import BuildError, dbt_build, summary
-from ingest.config import REPO_ROOT, AuroraConfig, ConfigError, load_config
-from ingest.warehouse import (
-    TARGETS,
-    Target,
-    WarehouseError,
-    duckdb_path,
-    pipelines_dir,
-    resolve_target,
-)
-
-DATA_DIR = REPO_ROOT / "data"
+from ingest import orchestrate
+from ingest.chains import CHAINS
+from ingest.console import make_console
+from ingest.core.warehouse import TARGETS, resolve_target
+from ingest.env import configure_process
+from ingest.errors import AuroraError
 
 
-class CliError(Exception):
-    """A user-facing error: printed as one line, exit status 2."""
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    console = Console(stderr=False, highlight=False)
-    if not console.is_terminal:
-        # piped or captured output (CI logs, tests): wide enough for a full statement hash per row
-        console = Console(stderr=False, highlight=False, width=200)
-    return console
-
-
-def _pipelines_dir(target: Target) -> Path:
-    return pipelines_dir(target)
+class CliError(AuroraError):
+    """The command line asks for something that cannot be done (a bad --epochs, say)."""
 
 
 def parse_epochs(text: str) -> list[int]:
@@ -68,122 +46,41 @@ def parse_epochs(text: str) -> list[int]:
     return list(range(first, last + 1))
 
 
-# --------------------------------------------------------------------------------------- build
+def _epochs(args: argparse.Namespace) -> list[int] | None:
+    return parse_epochs(args.epochs) if args.epochs else None
 
 
-def load_registry_step(target: Target, config: AuroraConfig) -> None:
-    from ingest.pipeline import load_registry
-
-    load_registry(target, config, _pipelines_dir(target))
-
-
-def cmd_build(args: argparse.Namespace) -> int:
-    target = resolve_target(args.target)
-    config = load_config()
-    console = _console()
-    console.print(f"[bold]aurora build[/] on {target}: loading the registry from config/ ...")
-    load_registry_step(target, config)
-    started = time.monotonic()
-    lines = dbt_build(
-        target, console=console, full_refresh=args.full_refresh, select=args.select or ()
-    )
-    console.print(f"dbt build on {target}: {summary(lines)} in {time.monotonic() - started:.1f} s")
-    return 0
-
-
-# -------------------------------------------------------------------------------------- ingest
-
-
-def _progress_bar(console: Any) -> tuple[Any, Callable[[str, int, int], None]]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    progress = Progress(
-        TextColumn("{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    )
-    tasks: dict[str, Any] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = progress.add_task(stage, total=max(total, 1))
-        progress.update(tasks[stage], completed=done, total=max(total, 1))
-
-    return progress, update
-
-
-def ingest_step(
-    target: Target,
-    config: AuroraConfig,
-    epochs: list[int] | None,
-    *,
-    console: Any,
-    archive_dir: Path | None = None,
-) -> Any:
-    from ingest.pipeline import ingest_solana
-
-    progress, update = _progress_bar(console)
-    with progress:
-        return ingest_solana(
-            target,
-            epochs,
-            config,
-            seeds_dir=REPO_ROOT / "seeds",
-            pipelines_dir=_pipelines_dir(target),
-            archive_dir=archive_dir,
-            progress=update,
-        )
-
-
-def cmd_ingest(args: argparse.Namespace) -> int:
-    if args.chain != "solana":
-        raise CliError(f"ingest: chain {args.chain!r} is not supported yet (supported: solana)")
-    target = resolve_target(args.target)
-    config = load_config()
-    epochs = parse_epochs(args.epochs) if args.epochs else None
-    console = _console()
-    result = ingest_step(
-        target,
-        config,
-        epochs,
-        console=console,
-        archive_dir=Path(args.archive) if args.archive else None,
-    )
-    console.print(f"ingested into {target}: {result}")
-    return 0
-
-
-# ------------------------------------------------------------------------------ demo and run
-
-
-def _print_results(target: Target, console: Any, months: Sequence[str] | None = None) -> None:
-    from ingest.report import print_pnl_and_statements
-
-    print_pnl_and_statements(target, console, months=months)
+# ------------------------------------------------------------------------- the run sequence
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ingest.demo import run_demo
-
-    target = resolve_target(args.target)
-    return run_demo(target, console=_console(), epochs=args.epochs)
+    orchestrate.demo(resolve_target(args.target), make_console(), _epochs(args))
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    target = resolve_target(args.target)
-    config = load_config()
-    console = _console()
-    from ingest.preflight import preflight
+    orchestrate.run(resolve_target(args.target), make_console(), _epochs(args))
+    return 0
 
-    preflight(config)  # fails fast, with a clear message, when a provider cannot be reached
-    load_registry_step(target, config)
-    epochs = parse_epochs(args.epochs) if args.epochs else None
-    ingest_step(target, config, epochs, console=console)
-    dbt_build(target, console=console)
-    _print_results(target, console)
+
+def cmd_build(args: argparse.Namespace) -> int:
+    orchestrate.build(
+        resolve_target(args.target),
+        make_console(),
+        full_refresh=args.full_refresh,
+        select=args.select or (),
+    )
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    orchestrate.ingest(
+        args.chain,
+        resolve_target(args.target),
+        make_console(),
+        _epochs(args),
+        archive_dir=Path(args.archive) if args.archive else None,
+    )
     return 0
 
 
@@ -197,7 +94,7 @@ def cmd_simulate(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def cmd_replay(args: argparse.Namespace, rest: list[str]) -> int:
-    from ingest.archive import replay_main
+    from ingest.core.archive import replay_main
 
     return int(replay_main(rest))
 
@@ -213,7 +110,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     target = resolve_target(args.target)
     path = build_docs(target)
-    _console().print(f"docs written to {path} (one static page; open it in a browser)")
+    make_console().print(f"docs written to {path} (one static page; open it in a browser)")
     return 0
 
 
@@ -254,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("ingest", help="load raw provider data")
-    p.add_argument("chain", choices=["solana"])
+    p.add_argument("chain", choices=sorted(CHAINS))
     add_target(p)
     p.add_argument(
         "--epochs", default=None, help="N or A..B (default: every closed epoch not loaded)"
@@ -288,8 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    configure_process()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args, rest = parser.parse_known_args(argv)
@@ -299,21 +195,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if rest:
             parser.error(f"unrecognized arguments: {' '.join(rest)}")
         return int(args.func(args))
-    except (CliError, ConfigError, WarehouseError, BuildError) as exc:
-        print(f"aurora: error: {exc}", file=sys.stderr)
-        return 2
+    except AuroraError as exc:
+        print(f"aurora: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("aurora: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a provider or pipeline error with a clear message of its own
-        name = type(exc).__name__
-        if name in {"ProviderError", "EpochNotClosed", "IngestError", "PreflightError"}:
-            print(f"aurora: error: {exc}", file=sys.stderr)
-            return 2
-        raise
 
 
-__all__ = ["build_parser", "duckdb_path", "main", "parse_epochs"]
+__all__ = ["CliError", "build_parser", "main", "parse_epochs"]
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ for example ``AURORA_PROVIDER_SOLANA_RPC_URL``. Secrets (API keys) are never sto
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -16,12 +15,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from ingest.env import REPO_ROOT, Settings, settings
+from ingest.errors import ConfigError
+
 CONFIG_DIR = REPO_ROOT / "config"
-
-
-class ConfigError(Exception):
-    """A configuration file is missing, unreadable or invalid."""
 
 
 class _Strict(BaseModel):
@@ -47,8 +44,8 @@ class ChainConfig(_Strict):
 
 
 class ProviderConfig(_Strict):
-    # Ethereum: a beacon node's REST API, an execution client's JSON-RPC, an MEV-boost relay's data API
-    kind: Literal["solana_json_rpc", "jito_kobe", "beacon_api", "ethereum_json_rpc", "mev_relay"]
+    # the client that speaks to it: each chain package names its kinds (solana_json_rpc, jito_kobe)
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     chain: str
     url: str = Field(pattern=r"^https?://")
     api_key_env: str | None = None
@@ -62,10 +59,7 @@ class ProviderConfig(_Strict):
 
     def api_key(self) -> str | None:
         """The API key from the environment, or None. Never log the returned value."""
-        if not self.api_key_env:
-            return None
-        value = os.environ.get(self.api_key_env, "").strip()
-        return value or None
+        return settings().secret(self.api_key_env) if self.api_key_env else None
 
 
 class ChainsFile(_Strict):
@@ -113,24 +107,22 @@ def _explain(path: Path, exc: ValidationError) -> ConfigError:
     return ConfigError(f"{path}: invalid configuration\n" + "\n".join(lines))
 
 
-def _env_overrides(
-    provider_id: str, raw: Mapping[str, Any], env: Mapping[str, str]
-) -> dict[str, Any]:
+def _env_overrides(provider_id: str, raw: Mapping[str, Any], env: Settings) -> dict[str, Any]:
     merged = dict(raw)
-    prefix = f"AURORA_PROVIDER_{provider_id.upper()}_"
     for name in ProviderConfig.model_fields:
-        value = env.get(prefix + name.upper())
-        if value is not None and value != "":
+        value = env.provider_override(provider_id, name)
+        if value is not None:
             merged[name] = value
     return merged
 
 
 def load_config(
-    config_dir: Path | None = None, env: Mapping[str, str] | None = None
+    config_dir: Path | None = None, env: Mapping[str, str] | Settings | None = None
 ) -> AuroraConfig:
-    """Read both files, apply environment overrides and check cross-references."""
-    config_dir = config_dir or Path(os.environ.get("AURORA_CONFIG_DIR", CONFIG_DIR))
-    env = os.environ if env is None else env
+    """Read both files, apply environment overrides and check cross-references. ``env``: the
+    environment to read overrides from (settings, or variables), by default the process's."""
+    env = env if isinstance(env, Settings) else settings(env)
+    config_dir = config_dir or env.config_dir or CONFIG_DIR
     chains_path = config_dir / "chains.yaml"
     providers_path = config_dir / "providers.yaml"
 
@@ -155,7 +147,7 @@ def load_config(
 
     chain_overrides: dict[str, ChainConfig] = {}
     for chain_id, chain in chains.chains.items():
-        start = env.get(f"AURORA_{chain_id.upper()}_START_EPOCH")
+        start = env.start_epoch(chain_id)
         if start:
             if not start.isdigit():
                 raise ConfigError(

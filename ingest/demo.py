@@ -1,19 +1,20 @@
-"""`aurora demo`: the whole pipeline on the embedded warehouse, against the simulator on loopback.
+"""`aurora demo`'s providers: the simulator on loopback, in place of config/providers.yaml's.
 
 The simulator serves the default synthetic network (the one seeds/ were written for) on 127.0.0.1;
 the provider URLs of config/providers.yaml are pointed at it through the documented environment
-overrides; every closed epoch not yet loaded is ingested; dbt builds; the P&L and the statements are
-printed. A re-run reuses the warehouse: nothing new to ingest, and the marts come out byte-identical.
+overrides (:func:`simulator_env`). The run sequence itself is ingest/orchestrate.py's: every closed
+epoch not yet loaded is ingested, dbt builds, the P&L and the statements are printed. A re-run
+reuses the warehouse: nothing new to ingest, and the marts come out byte-identical.
 """
 
 from __future__ import annotations
 
-import os
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from ingest.config import load_config
-from ingest.warehouse import Target, duckdb_path
+from ingest.config import AuroraConfig, load_config
+from ingest.env import settings
 
 SIMULATOR_LIMITS = {
     "RATE_LIMIT_PER_SECOND": "2000",
@@ -34,27 +35,12 @@ def simulator_env(rpc_url: str, kobe_url: str) -> dict[str, str]:
     return env
 
 
-def run_demo(target: Target, console: Any, epochs: str | None = None) -> int:
-    from ingest.build import dbt_build, summary
-    from ingest.cli import ingest_step, load_registry_step, parse_epochs
-    from ingest.report import print_pnl_and_statements
+@contextmanager
+def simulated_providers(console: Any) -> Iterator[AuroraConfig]:
+    """The configuration with its providers pointed at a simulator, serving while the block runs."""
     from ingest.simulator.network import Scenario, build_network
     from ingest.simulator.server import SimulatorServer
 
-    started = time.monotonic()
-    where = str(duckdb_path()) if target == "duckdb" else "PostgreSQL"
-    console.print(f"[bold]Aurora demo[/] on {target} ({where})")
-    network = build_network(Scenario())
-    with SimulatorServer(network) as server:
+    with SimulatorServer(build_network(Scenario())) as server:
         console.print(f"simulated providers on {server.rpc_url} and {server.kobe_url}")
-        config = load_config(env={**os.environ, **simulator_env(server.rpc_url, server.kobe_url)})
-        load_registry_step(target, config)
-        result = ingest_step(
-            target, config, parse_epochs(epochs) if epochs else None, console=console
-        )
-        console.print(f"ingested: {result}")
-    lines = dbt_build(target, console=console)
-    console.print(f"dbt build: {summary(lines)}")
-    print_pnl_and_statements(target, console)
-    console.print(f"done in {time.monotonic() - started:.1f} s")
-    return 0
+        yield load_config(env=settings().overlay(simulator_env(server.rpc_url, server.kobe_url)))

@@ -12,9 +12,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ingest.build import BuildError
-from ingest.config import REPO_ROOT
-from ingest.warehouse import Target, dbt_target_path, run_dbt
+from ingest.build import dbt_target_path, run_dbt
+from ingest.core.warehouse import Target
+from ingest.env import REPO_ROOT
+from ingest.errors import BuildError
 
 DOCS_DIR = REPO_ROOT / "data" / "docs"
 

@@ -1,68 +1,58 @@
 """Before `aurora run` starts a long pipeline: can each configured provider be reached at all?
 
-It fails fast, with one line per provider that names the provider and its URL (keys redacted),
-instead of a stack trace deep inside ingestion.
+Each provider is asked one cheap request through its own client: the probe its chain gives for the
+provider's kind (Solana JSON-RPC ``getHealth``, Jito Kobe ``validators``), once, with a short
+timeout and no retry. It fails fast, with one line per provider that names the provider and its URL
+(keys redacted), instead of a stack trace deep inside ingestion. A provider that answers "too many
+requests" (HTTP 429) is reachable.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
-import httpx
-
+from ingest.chains import CHAINS
 from ingest.config import AuroraConfig, ProviderConfig
-
-
-class PreflightError(Exception):
-    """A provider cannot be reached."""
+from ingest.core.http import ProviderError, ProviderHttpClient, RetryPolicy
+from ingest.errors import PreflightError
 
 
 def _redacted(url: str) -> str:
     return url.split("?", 1)[0]
 
 
-def _probe(provider_id: str, provider: ProviderConfig, timeout: float) -> str | None:
+async def _probe(provider_id: str, provider: ProviderConfig, timeout: float) -> str | None:
     """None when the provider answers; otherwise why not."""
-    headers = {"content-type": "application/json"}
-    url = provider.url
-    key = provider.api_key()
-    if key and provider.key_in == "header":
-        headers[provider.key_name] = key
-    params = {provider.key_name: key} if key and provider.key_in == "query_param" else None
-    try:
-        if provider.kind == "solana_json_rpc":
-            response = httpx.post(
-                url,
-                json={"jsonrpc": "2.0", "id": 1, "method": "getEpochInfo", "params": []},
-                headers=headers,
-                params=params,
-                timeout=timeout,
-            )
-        else:
-            response = httpx.post(
-                url.rstrip("/") + "/api/v1/validators",
-                json={"epoch": 0},
-                headers=headers,
-                params=params,
-                timeout=timeout,
-            )
-    except httpx.HTTPError as exc:
-        return f"{type(exc).__name__}: {str(exc) or 'no answer'}"
-    if response.status_code >= 500 or response.status_code in (401, 403, 404):
-        return f"HTTP {response.status_code}"
+    chain = CHAINS.get(provider.chain)
+    probe = chain.probes.get(provider.kind) if chain is not None else None
+    if probe is None:
+        return f"Aurora has no client for a {provider.kind!r} provider of chain {provider.chain!r}"
+    once = provider.model_copy(update={"timeout_seconds": timeout, "max_retries": 0})
+    async with ProviderHttpClient(provider_id, once, retry=RetryPolicy(max_retries=0)) as http:
+        try:
+            await probe(http)
+        except ProviderError as exc:
+            return None if exc.http_status == 429 else exc.reason
     return None
+
+
+async def _problems(config: AuroraConfig, provider_ids: list[str], timeout: float) -> list[str]:
+    reasons = await asyncio.gather(
+        *(_probe(pid, config.providers[pid], timeout) for pid in provider_ids)
+    )
+    return [
+        f"{pid} at {_redacted(config.providers[pid].url)}: {reason}"
+        for pid, reason in zip(provider_ids, reasons, strict=True)
+        if reason
+    ]
 
 
 def preflight(
     config: AuroraConfig, providers: Iterable[str] | None = None, timeout: float = 5.0
 ) -> None:
     """Raise PreflightError naming every configured provider that does not answer."""
-    problems = []
-    for provider_id in providers or sorted(config.providers):
-        provider = config.providers[provider_id]
-        reason = _probe(provider_id, provider, timeout)
-        if reason:
-            problems.append(f"{provider_id} at {_redacted(provider.url)}: {reason}")
+    problems = asyncio.run(_problems(config, list(providers or sorted(config.providers)), timeout))
     if problems:
         raise PreflightError(
             "cannot reach the configured providers (no network, or a wrong URL or key; "

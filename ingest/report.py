@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from ingest.core.warehouse import Target, query
+from ingest.errors import WarehouseError
 from ingest.money import format_units, format_usd_cents, format_usd_micro
-from ingest.warehouse import Target, WarehouseError, query
 
 PNL_SQL = """
 select

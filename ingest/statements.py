@@ -31,13 +31,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from ingest.warehouse import (
-    PostgresSettings,
-    Target,
-    WarehouseError,
-    duckdb_path,
-    resolve_target,
-)
+from ingest.core.warehouse import Target, duckdb_path, resolve_target
+from ingest.env import PostgresSettings
+from ingest.errors import WarehouseError
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")

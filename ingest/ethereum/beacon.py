@@ -23,6 +23,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ingest.core.http import (
+    Fetched,
+    HttpMethod,
+    ProviderError,
+    ProviderHttpClient,
+    ResponseRecord,
+)
 from ingest.ethereum.errors import (
     EthereumPayloadError,
     NoBlock,
@@ -43,16 +50,10 @@ from ingest.ethereum.payloads import (
     SyncCommitteeRewardsResponse,
     ValidatorsResponse,
 )
-from ingest.providers.http import (
-    Fetched,
-    HttpMethod,
-    ProviderError,
-    ProviderHttpClient,
-    ResponseRecord,
-)
 
 M = TypeVar("M", bound=BaseModel)
 
+PROVIDER_KIND = "beacon_api"  # providers.yaml `kind` of the providers this client speaks to
 GENESIS = "/eth/v1/beacon/genesis"
 SPEC = "/eth/v1/config/spec"
 FINALITY_CHECKPOINTS = "/eth/v1/beacon/states/{state_id}/finality_checkpoints"

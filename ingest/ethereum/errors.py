@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from ingest.providers.http import ProviderError
+from ingest.core.http import ProviderError
 
 
 class EthereumPayloadError(ProviderError):

@@ -18,6 +18,14 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from ingest.core.http import (
+    Fetched,
+    ProviderHttpClient,
+    ResponseRecord,
+    RetryableResponse,
+    canonical_json,
+    request_id_for,
+)
 from ingest.ethereum.errors import (
     EthereumPayloadError,
     ExecutionRpcError,
@@ -32,17 +40,10 @@ from ingest.ethereum.payloads import (
     parse_execution_block,
     parse_receipts,
 )
-from ingest.providers.http import (
-    Fetched,
-    ProviderHttpClient,
-    ResponseRecord,
-    RetryableResponse,
-    canonical_json,
-    request_id_for,
-)
 
 T = TypeVar("T")
 
+PROVIDER_KIND = "ethereum_json_rpc"  # providers.yaml `kind` of the providers this client speaks to
 GET_BLOCK_BY_NUMBER = "eth_getBlockByNumber"
 GET_BLOCK_RECEIPTS = "eth_getBlockReceipts"
 RETRYABLE_RPC_CODES = frozenset({-32005})

@@ -11,10 +11,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ingest.core.http import Fetched, ProviderHttpClient, ResponseRecord
 from ingest.ethereum.errors import EthereumPayloadError, payload_error
 from ingest.ethereum.payloads import BidTrace, parse_bid_traces
-from ingest.providers.http import Fetched, ProviderHttpClient, ResponseRecord
 
+PROVIDER_KIND = "mev_relay"  # providers.yaml `kind` of the providers this client speaks to
 PROPOSER_PAYLOAD_DELIVERED = "/relay/v1/data/bidtraces/proposer_payload_delivered"
 
 

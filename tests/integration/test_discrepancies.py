@@ -157,10 +157,11 @@ def test_second_provider_disagreements_and_precedence_switch(
     from support import warehouse
 
     from ingest.config import load_config
-    from ingest.pipeline import ingest_solana, load_registry
+    from ingest.registry import load_registry
     from ingest.simulator import truth
     from ingest.simulator.network import Scenario, build_network
     from ingest.simulator.server import Disagreements, SimulatorServer
+    from ingest.solana.pipeline import ingest_solana
 
     network = build_network(Scenario())
     pipelines = tmp_path / "pipelines"

@@ -15,13 +15,13 @@ import httpx
 import pytest
 
 from ingest.config import ProviderConfig
+from ingest.core.http import ProviderHttpClient, RetryPolicy
 from ingest.ethereum.beacon import BeaconClient
 from ingest.ethereum.errors import NoBlock, RewardsNotAvailable
 from ingest.ethereum.execution import ExecutionClient
 from ingest.ethereum.payloads import ExecutionBlockFull
 from ingest.ethereum.relay import RelayClient
 from ingest.ethereum.timing import BeaconTiming
-from ingest.providers.http import ProviderHttpClient, RetryPolicy
 from ingest.simulator.ethereum import truth
 from ingest.simulator.ethereum.network import Network, Scenario, build_network
 from ingest.simulator.ethereum.server import EthereumSimulatorServer, FaultConfig

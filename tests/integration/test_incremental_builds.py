@@ -102,10 +102,11 @@ def test_late_kobe_data_restates_exactly_its_epochs_and_matches_full_refresh(
 ) -> None:
     from support import warehouse
 
-    from ingest.pipeline import ingest_solana, load_registry
+    from ingest.registry import load_registry
     from ingest.simulator import truth
     from ingest.simulator.network import Scenario, build_network
     from ingest.simulator.server import SimulatorServer
+    from ingest.solana.pipeline import ingest_solana
 
     network = build_network(Scenario())
     ops = network.operator_validators

@@ -1,4 +1,4 @@
-"""`aurora replay` (ingest.archive.replay_main) as a process: serves archived bodies on loopback."""
+"""`aurora replay` (ingest.core.archive.replay_main) as a process: serves archived bodies on loopback."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from ingest.archive import ResponseArchive, load_archive
-from ingest.providers.http import ResponseRecord, canonical_json, request_id_for
+from ingest.core.archive import ResponseArchive, load_archive
+from ingest.core.http import ResponseRecord, canonical_json, request_id_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +45,7 @@ def test_replay_main_serves_the_archive(tmp_path: Path) -> None:
     assert [item.body for item in stored.values()] == [body]
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest.archive", str(tmp_path / "archive"), "--port", "0"],
+        [sys.executable, "-m", "ingest.core.archive", str(tmp_path / "archive"), "--port", "0"],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -78,6 +78,6 @@ def test_replay_main_serves_the_archive(tmp_path: Path) -> None:
 
 
 def test_replay_main_rejects_a_folder_that_is_not_an_archive(tmp_path: Path) -> None:
-    from ingest.archive import replay_main
+    from ingest.core.archive import replay_main
 
     assert replay_main([str(tmp_path / "nothing"), "--port", "0"]) == 2

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
-from ingest.pipeline import ingest_solana, load_registry
-from ingest.providers.http import ProviderError, RetryPolicy
-from ingest.providers.solana_rpc import EpochNotClosed
+from ingest.core.http import ProviderError, RetryPolicy
+from ingest.registry import load_registry
 from ingest.simulator import truth
 from ingest.simulator.network import Network
 from ingest.simulator.server import FaultConfig
-from ingest.sources.solana import TABLES
+from ingest.solana.pipeline import ingest_solana
+from ingest.solana.rpc import EpochNotClosed
+from ingest.solana.schema import TABLES
 
 FAST_RETRY = RetryPolicy(base_delay=0.01, max_delay=0.05, max_retry_after=5)
 RAW = "raw_solana"
@@ -444,7 +445,7 @@ def test_replay_rebuilds_the_same_raw_tables(
     monkeypatch: pytest.MonkeyPatch,
     sim_config_factory: Callable[..., Any],
 ) -> None:
-    from ingest.archive import ReplayServer
+    from ingest.core.archive import ReplayServer
 
     archive = tmp_path / "archive"
     env = {"AURORA_SOLANA_START_EPOCH": "20"}

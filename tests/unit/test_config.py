@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.config import CONFIG_DIR, ConfigError, load_config, registry_rows
+from ingest.config import CONFIG_DIR, load_config, registry_rows
+from ingest.errors import ConfigError
 
 
 @pytest.fixture()

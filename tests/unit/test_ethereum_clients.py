@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from ingest.config import ProviderConfig
+from ingest.core.http import ProviderError, ProviderHttpClient, RetryPolicy, parse_json_exact
 from ingest.ethereum.beacon import MAX_IDS_PER_GET, BeaconClient, state_id_text
 from ingest.ethereum.errors import (
     EthereumPayloadError,
@@ -27,7 +28,6 @@ from ingest.ethereum.errors import (
 from ingest.ethereum.execution import ExecutionClient
 from ingest.ethereum.payloads import ExecutionBlockFull, parse_execution_block
 from ingest.ethereum.relay import RelayClient
-from ingest.providers.http import ProviderError, ProviderHttpClient, RetryPolicy, parse_json_exact
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "provider-samples" / "ethereum"
 Handler = Callable[[httpx.Request], httpx.Response]

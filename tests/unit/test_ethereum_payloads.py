@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from ingest.core.http import parse_json_exact
 from ingest.ethereum.payloads import (
     FAR_FUTURE_EPOCH,
     AttestationReward,
@@ -39,7 +40,6 @@ from ingest.ethereum.payloads import (
     parse_receipts,
 )
 from ingest.ethereum.timing import BeaconTiming
-from ingest.providers.http import parse_json_exact
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "provider-samples" / "ethereum"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.json"))

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from ingest.providers.http import parse_json_exact
-from ingest.providers.jito_kobe import KOBE_PARSERS, KobeMevRewards, KobeValidators
-from ingest.providers.solana_rpc import (
+from ingest.core.http import parse_json_exact
+from ingest.core.types import base58_encode
+from ingest.solana.kobe import KOBE_PARSERS, KobeMevRewards, KobeValidators
+from ingest.solana.rpc import (
     Block,
     EpochSchedule,
     InflationReward,
@@ -18,7 +19,6 @@ from ingest.providers.solana_rpc import (
     VoteAccounts,
     parse_rpc_envelope,
 )
-from ingest.providers.types import base58_encode
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "provider-samples" / "solana"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.json"))

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from ingest.config import load_config
-from ingest.pipeline import IngestError, ingest_solana
-from ingest.sources.solana import SeedError, read_operator_validators
+from ingest.core.seeds import read_operator_validators
+from ingest.errors import IngestError, SeedError
+from ingest.solana.pipeline import ingest_solana
 
 HEADER = "chain,validator_id,identity_pubkey,validator_name\n"
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ingest.config import ProviderConfig
-from ingest.providers.http import (
+from ingest.core.http import (
     ProviderError,
     ProviderHttpClient,
     RetryPolicy,
@@ -20,8 +20,8 @@ from ingest.providers.http import (
     parse_retry_after,
     request_id_for,
 )
-from ingest.providers.jito_kobe import JitoKobeClient
-from ingest.providers.solana_rpc import (
+from ingest.solana.kobe import JitoKobeClient
+from ingest.solana.rpc import (
     EpochNotClosed,
     RpcError,
     SlotSkipped,
@@ -307,7 +307,7 @@ def test_parse_retry_after_http_date() -> None:
 
 
 def test_rate_limiter_spaces_requests() -> None:
-    from ingest.providers.http import RateLimiter
+    from ingest.core.http import RateLimiter
 
     async def scenario() -> list[float]:
         loop = asyncio.get_running_loop()

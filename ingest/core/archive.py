@@ -32,17 +32,14 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ingest.providers.http import ResponseRecord, canonical_json, parse_json_exact
+from ingest.core.http import ResponseRecord, canonical_json, parse_json_exact
+from ingest.errors import ArchiveError
 
 ARCHIVE_FORMAT = 1
 INDEX_FILE = "index.jsonl"
 RESPONSES_DIR = "responses"
 # Query parameters that carry credentials: never part of a request's identity.
 IGNORED_QUERY_PARAMS = frozenset({"api-key", "api_key", "apikey", "key", "token"})
-
-
-class ArchiveError(Exception):
-    """The archive directory is missing or unreadable."""
 
 
 class ResponseArchive:

@@ -13,16 +13,17 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from ingest.providers.http import (
+from ingest.core.http import (
     Fetched,
     ProviderHttpClient,
     ResponseRecord,
     RetryableResponse,
 )
-from ingest.providers.types import SNAKE, ExactDecimal, ExactInt
+from ingest.core.types import SNAKE, ExactDecimal, ExactInt
 
 T = TypeVar("T")
 
+PROVIDER_KIND = "jito_kobe"  # providers.yaml `kind` of the providers this client speaks to
 VALIDATORS_PATH = "/api/v1/validators"
 VALIDATOR_REWARDS_PATH = "/api/v1/validator_rewards"
 

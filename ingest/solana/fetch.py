@@ -1,36 +1,37 @@
-"""The Solana raw tables (ingest/RAW_TABLES.md): schemas, fetching, and the dlt source.
+"""Fetching a chunk of Solana epochs: everything the raw tables need, nothing loaded yet.
 
-Three parts:
+:class:`ChunkFetcher` fetches the epochs of one chunk (:class:`EpochPlan` each) concurrently, within
+each provider's concurrency and rate limits, into :class:`~ingest.core.rows.RawRows`:
 
-1. :data:`TABLES`: every raw table's columns, with one type per column given twice, identically:
-   as a pyarrow type (the fast path: tables are yielded as ``pyarrow.Table``) and as a dlt column
-   hint (``decimal(38,0)`` for amounts, ``bigint`` for slots/epochs, ``text``, ``bool``,
-   ``timestamp``). Amounts never pass through a float.
-2. :class:`ChunkFetcher`: fetches everything for a chunk of epochs (async, within each provider's
-   concurrency and rate limits) into :class:`RawRows`, nothing loaded yet.
-3. :func:`solana_raw_source`: the dlt source over the collected rows (merge on each primary key).
+1. closedness first: the vote accounts' inflation rewards (-32017 = the epoch is not closed yet);
+2. per closed epoch: the vote-account snapshot, the leader schedule and the blocks of each operator
+   identity, the first produced slots of the epoch and the next (period boundaries), the
+   stake-account snapshot and the stakers' inflation rewards, and Kobe's MEV;
+3. over the chunk: the vote accounts' signatures;
+4. the payload of every response (``staging_payloads``).
+
+A Kobe-only plan (``full`` False) fetches Kobe alone. The vote-account and stake-account snapshots
+answer the same for every epoch of a run, so they are fetched once per run.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
-import csv
 import json
 import operator
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from ingest.providers.http import Fetched, ProviderError, ResponseRecord, canonical_json
-from ingest.providers.jito_kobe import JitoKobeClient, KobeValidatorRewards, KobeValidators
-from ingest.providers.solana_rpc import (
+from ingest.core.aio import Memo, gather_all
+from ingest.core.http import Fetched, ProviderError, ResponseRecord, canonical_json
+from ingest.core.progress import ProgressCallback
+from ingest.core.rows import RawRows, lineage, payload_row
+from ingest.core.seeds import OperatorValidator
+from ingest.solana.kobe import JitoKobeClient, KobeValidatorRewards, KobeValidators
+from ingest.solana.rpc import (
     Block,
     EpochNotClosed,
     EpochSchedule,
@@ -40,378 +41,9 @@ from ingest.providers.solana_rpc import (
     StakeProgramAccount,
     VoteAccounts,
 )
-
-T = TypeVar("T")
-
-ProgressCallback = Callable[[str, int, int], None]
-
-# ------------------------------------------------------------------------------- column types
-_TYPES: dict[str, tuple[pa.DataType, dict[str, Any]]] = {
-    "text": (pa.string(), {"data_type": "text"}),
-    "bigint": (pa.int64(), {"data_type": "bigint"}),
-    "bool": (pa.bool_(), {"data_type": "bool"}),
-    "amount": (pa.decimal128(38, 0), {"data_type": "decimal", "precision": 38, "scale": 0}),
-    "timestamp": (pa.timestamp("us", tz="UTC"), {"data_type": "timestamp"}),
-}
-
-_COMMON: list[tuple[str, str]] = [
-    ("provider", "text"),
-    ("method", "text"),
-    ("request_id", "text"),
-    ("response_sha256", "text"),
-    ("ingestion_run_id", "text"),
-]
+from ingest.solana.schema import TABLES
 
 
-@dataclass(frozen=True)
-class TableSpec:
-    name: str
-    primary_key: tuple[str, ...]
-    columns: tuple[tuple[str, str], ...]  # (column, kind) in order, common columns first
-
-    @property
-    def arrow_schema(self) -> pa.Schema:
-        return pa.schema(
-            [
-                pa.field(col, _TYPES[kind][0], nullable=col not in self.primary_key)
-                for col, kind in self.columns
-            ]
-        )
-
-    @property
-    def dlt_columns(self) -> dict[str, dict[str, Any]]:
-        return {
-            col: {**_TYPES[kind][1], "nullable": col not in self.primary_key}
-            for col, kind in self.columns
-        }
-
-
-def _spec(name: str, pk: Sequence[str], columns: Sequence[tuple[str, str]]) -> TableSpec:
-    own = [c for c, _ in columns]
-    common = [(c, k) for c, k in _COMMON if c not in own]
-    return TableSpec(name, tuple(pk), tuple(common + list(columns)))
-
-
-TABLES: dict[str, TableSpec] = {
-    spec.name: spec
-    for spec in [
-        _spec(
-            "epoch_schedule",
-            ["provider"],
-            [
-                ("slots_per_epoch", "bigint"),
-                ("leader_schedule_slot_offset", "bigint"),
-                ("warmup", "bool"),
-                ("first_normal_epoch", "bigint"),
-                ("first_normal_slot", "bigint"),
-            ],
-        ),
-        _spec(
-            "vote_accounts",
-            ["provider", "epoch", "vote_pubkey"],
-            [
-                ("epoch", "bigint"),
-                ("vote_pubkey", "text"),
-                ("node_pubkey", "text"),
-                ("commission", "bigint"),
-                ("commission_bps", "bigint"),
-                ("activated_stake", "amount"),
-                ("epoch_vote_account", "bool"),
-                ("last_vote", "bigint"),
-                ("root_slot", "bigint"),
-                ("is_delinquent", "bool"),
-            ],
-        ),
-        _spec(
-            "leader_schedule",
-            ["provider", "epoch", "slot"],
-            [
-                ("epoch", "bigint"),
-                ("identity", "text"),
-                ("slot_index", "bigint"),
-                ("slot", "bigint"),
-            ],
-        ),
-        _spec(
-            "blocks",
-            ["provider", "slot"],
-            [
-                ("slot", "bigint"),
-                ("epoch", "bigint"),
-                ("status", "text"),
-                ("block_time", "bigint"),
-                ("block_height", "bigint"),
-                ("blockhash", "text"),
-                ("previous_blockhash", "text"),
-                ("parent_slot", "bigint"),
-                ("num_reward_partitions", "bigint"),
-                ("error_code", "bigint"),
-                ("error_message", "text"),
-            ],
-        ),
-        _spec(
-            "block_rewards",
-            ["provider", "slot", "reward_index"],
-            [
-                ("slot", "bigint"),
-                ("reward_index", "bigint"),
-                ("pubkey", "text"),
-                ("lamports", "amount"),
-                ("post_balance", "amount"),
-                ("reward_type", "text"),
-                ("commission", "bigint"),
-                ("commission_bps", "bigint"),
-            ],
-        ),
-        _spec(
-            "block_times",
-            ["provider", "slot"],
-            [
-                ("slot", "bigint"),
-                ("block_time", "bigint"),
-                ("is_skipped", "bool"),
-                ("error_code", "bigint"),
-            ],
-        ),
-        _spec(
-            "inflation_rewards",
-            ["provider", "epoch", "address"],
-            [
-                ("epoch", "bigint"),
-                ("address", "text"),
-                ("address_kind", "text"),
-                ("vote_account", "text"),
-                ("is_null", "bool"),
-                ("amount", "amount"),
-                ("post_balance", "amount"),
-                ("effective_slot", "bigint"),
-                ("reward_epoch", "bigint"),
-                ("commission", "bigint"),
-                ("commission_bps", "bigint"),
-            ],
-        ),
-        _spec(
-            "stake_accounts",
-            ["provider", "snapshot_epoch", "stake_pubkey"],
-            [
-                ("snapshot_epoch", "bigint"),
-                ("stake_pubkey", "text"),
-                ("vote_account", "text"),
-                ("account_type", "text"),
-                ("staker", "text"),
-                ("withdrawer", "text"),
-                ("delegated_stake", "amount"),
-                ("activation_epoch", "amount"),
-                ("deactivation_epoch", "amount"),
-                ("lamports", "amount"),
-                ("rent_exempt_reserve", "amount"),
-                ("credits_observed", "amount"),
-            ],
-        ),
-        _spec(
-            "vote_signatures",
-            ["provider", "vote_account", "signature"],
-            [
-                ("vote_account", "text"),
-                ("signature", "text"),
-                ("slot", "bigint"),
-                ("block_time", "bigint"),
-                ("is_failed", "bool"),
-                ("err", "text"),
-                ("confirmation_status", "text"),
-                ("epoch", "bigint"),
-            ],
-        ),
-        _spec(
-            "kobe_validators",
-            ["provider", "epoch", "vote_account"],
-            [
-                ("epoch", "bigint"),
-                ("vote_account", "text"),
-                ("identity_account", "text"),
-                ("mev_commission_bps", "bigint"),
-                ("mev_rewards", "amount"),
-                ("priority_fee_commission_bps", "bigint"),
-                ("priority_fee_rewards", "amount"),
-                ("running_jito", "bool"),
-                ("running_bam", "bool"),
-                ("active_stake", "amount"),
-            ],
-        ),
-        _spec(
-            "kobe_validator_rewards",
-            ["provider", "epoch", "vote_account"],
-            [
-                ("epoch", "bigint"),
-                ("vote_account", "text"),
-                ("mev_revenue", "amount"),
-                ("mev_commission", "bigint"),
-                ("priority_fee_revenue", "amount"),
-                ("priority_fee_commission", "bigint"),
-                ("num_stakers", "bigint"),
-                ("claim_status_account", "text"),
-            ],
-        ),
-        _spec(
-            "kobe_epochs",
-            ["provider", "epoch"],
-            [
-                ("epoch", "bigint"),
-                ("is_published", "bool"),
-                ("validator_count", "bigint"),
-            ],
-        ),
-        _spec(
-            "ingestion_runs",
-            ["ingestion_run_id", "epoch"],
-            [
-                ("ingestion_run_id", "text"),
-                ("chain", "text"),
-                ("epoch", "bigint"),
-                ("status", "text"),
-                ("scope", "text"),
-                ("started_at", "timestamp"),
-                ("finished_at", "timestamp"),
-                ("request_count", "bigint"),
-                ("aurora_version", "text"),
-            ],
-        ),
-        _spec(
-            "staging_payloads",
-            ["response_sha256"],
-            [
-                ("response_sha256", "text"),
-                ("provider", "text"),
-                ("method", "text"),
-                ("request_params", "text"),
-                ("request_id", "text"),
-                ("http_status", "bigint"),
-                ("body", "text"),
-            ],
-        ),
-    ]
-}
-
-
-# ------------------------------------------------------------------------------------ rows
-class RawRows:
-    """Rows collected for one load, per table; deduplicated on the primary key when converted."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-
-    def add(self, table: str, row: dict[str, Any]) -> None:
-        self.rows[table].append(row)
-
-    def count(self, table: str) -> int:
-        return len(self.rows.get(table, ()))
-
-    def to_arrow(self, table: str) -> pa.Table:
-        """Rows of ``table`` as an arrow table, one row per primary key (the row with the smallest
-        ``request_id`` wins: deterministic), sorted by primary key. Every row must carry every
-        column of the table (a missing one is a programming error, reported by name)."""
-        spec = TABLES[table]
-        schema = spec.arrow_schema
-        rows = self.rows.get(table, [])
-        if not rows:
-            return schema.empty_table()
-        missing = [name for name in schema.names if name not in rows[0]]
-        if missing:
-            raise KeyError(f"{table}: rows lack column(s) {missing}")
-        values = operator.itemgetter(*schema.names)
-        columns = zip(*[values(row) for row in rows], strict=True)
-        arrays = [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)]
-        data = pa.Table.from_arrays(arrays, schema=schema)
-        for name in spec.primary_key:
-            if data.column(name).null_count:
-                raise ValueError(f"{table}: primary key column {name} is null in some row")
-        sort_keys = [(name, "ascending") for name in spec.primary_key]
-        if "request_id" in schema.names and "request_id" not in spec.primary_key:
-            sort_keys.append(("request_id", "ascending"))
-        data = data.take(pc.sort_indices(data, sort_keys=sort_keys))
-        if data.num_rows > 1:
-            same = None  # row i+1 has the same primary key as row i
-            for name in spec.primary_key:
-                column = data.column(name)
-                equal = pc.equal(column.slice(1), column.slice(0, data.num_rows - 1))
-                same = equal if same is None else pc.and_(same, equal)
-            assert same is not None
-            keep = pa.concat_arrays([pa.array([True]), pc.invert(same).combine_chunks()])
-            data = data.filter(keep)
-        return data
-
-    def tables(self) -> list[str]:
-        return [name for name in TABLES if self.rows.get(name)]
-
-
-def lineage(record: ResponseRecord, run_id: str) -> dict[str, Any]:
-    return {
-        "provider": record.provider,
-        "method": record.method,
-        "request_id": record.request_id,
-        "response_sha256": record.response_sha256,
-        "ingestion_run_id": run_id,
-    }
-
-
-def payload_row(record: ResponseRecord, run_id: str) -> dict[str, Any]:
-    return {
-        **lineage(record, run_id),
-        "request_params": record.params_json,
-        "http_status": record.http_status,
-        # Bodies are UTF-8 JSON; an undecodable byte would be replaced, never silently dropped.
-        "body": record.body.decode("utf-8", "replace"),
-    }
-
-
-# ------------------------------------------------------------------------------ validators
-@dataclass(frozen=True)
-class OperatorValidator:
-    validator_id: str  # the vote account
-    identity_pubkey: str
-    validator_name: str
-
-
-class SeedError(Exception):
-    """seeds/validators.csv is missing or malformed."""
-
-
-def read_operator_validators(seeds_dir: Path, chain: str = "solana") -> list[OperatorValidator]:
-    """The operator's validators of ``chain`` from ``seeds_dir/validators.csv``."""
-    path = Path(seeds_dir) / "validators.csv"
-    if not path.is_file():
-        raise SeedError(
-            f"{path}: file not found (columns: chain, validator_id, identity_pubkey, "
-            "validator_name)"
-        )
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        needed = {"chain", "validator_id", "identity_pubkey", "validator_name"}
-        missing = needed - set(reader.fieldnames or [])
-        if missing:
-            raise SeedError(f"{path}: missing column(s) {sorted(missing)}")
-        out: list[OperatorValidator] = []
-        seen: set[str] = set()
-        for line, row in enumerate(reader, start=2):
-            if (row.get("chain") or "").strip() != chain:
-                continue
-            vote = (row.get("validator_id") or "").strip()
-            if not vote:
-                raise SeedError(f"{path}:{line}: empty validator_id")
-            if vote in seen:
-                raise SeedError(f"{path}:{line}: validator {vote} listed twice")
-            seen.add(vote)
-            out.append(
-                OperatorValidator(
-                    validator_id=vote,
-                    identity_pubkey=(row.get("identity_pubkey") or "").strip(),
-                    validator_name=(row.get("validator_name") or "").strip(),
-                )
-            )
-    return sorted(out, key=lambda v: v.validator_id)
-
-
-# ---------------------------------------------------------------------------------- plan
 @dataclass
 class EpochPlan:
     """What to fetch for one epoch.
@@ -450,42 +82,6 @@ class NotClosedError(Exception):
         super().__init__(str(original))
 
 
-def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    first = group.exceptions[0]
-    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
-
-
-async def gather_all(coros: Iterable[Awaitable[T]]) -> list[T]:
-    """Run coroutines concurrently; on the first failure cancel the others and raise that failure
-    itself (not an ExceptionGroup), so errors keep their own clear message."""
-    tasks: list[asyncio.Task[T]] = []
-    try:
-        async with asyncio.TaskGroup() as tg:
-            for coro in coros:
-                tasks.append(tg.create_task(_as_coroutine(coro)))
-    except BaseExceptionGroup as group:
-        leaf = _first_leaf(group)
-        raise leaf from leaf.__cause__
-    return [task.result() for task in tasks]
-
-
-async def _as_coroutine(awaitable: Awaitable[T]) -> T:
-    return await awaitable
-
-
-@dataclass
-class _Memo:
-    tasks: dict[Any, asyncio.Future[Any]] = field(default_factory=dict)
-
-    async def once(self, key: Any, factory: Callable[[], Awaitable[T]]) -> T:
-        task = self.tasks.get(key)
-        if task is None:
-            task = asyncio.ensure_future(factory())
-            self.tasks[key] = task
-        result: T = await asyncio.shield(task)
-        return result
-
-
 class ChunkFetcher:
     """Fetch all raw rows of a chunk of epochs (see module docstring)."""
 
@@ -514,7 +110,7 @@ class ChunkFetcher:
         self.requests_planned = 0
         # Run-level caches: the vote-account and stake-account snapshots answer the same for every
         # epoch of a run (today's state); their payloads go into every load that uses them.
-        self._run_memo = _Memo()
+        self._run_memo = Memo()
         self.shared_records: dict[str, ResponseRecord] = {
             schedule.record.request_id: schedule.record
         }
@@ -554,9 +150,9 @@ class ChunkFetcher:
         epochs_done_before: int,
     ) -> ChunkResult:
         started = datetime.now().astimezone()
-        rows = RawRows()
+        rows = RawRows(TABLES)
         self.request_counts = defaultdict(int)
-        memo = _Memo()
+        memo = Memo()
         if include_schedule:
             s = self.schedule
             rows.add(
@@ -634,7 +230,7 @@ class ChunkFetcher:
         )
 
     # -- one epoch ---------------------------------------------------------------------------
-    async def _fetch_epoch(self, plan: EpochPlan, rows: RawRows, memo: _Memo) -> None:
+    async def _fetch_epoch(self, plan: EpochPlan, rows: RawRows, memo: Memo) -> None:
         epoch = plan.epoch
         identities = await self._vote_snapshot(plan, rows, memo)
         first_slot = self.schedule.first_slot(epoch)
@@ -676,7 +272,7 @@ class ChunkFetcher:
         ]
         await gather_all(jobs)
 
-    async def _vote_snapshot(self, plan: EpochPlan, rows: RawRows, memo: _Memo) -> dict[str, str]:
+    async def _vote_snapshot(self, plan: EpochPlan, rows: RawRows, memo: Memo) -> dict[str, str]:
         """vote account -> identity for the epoch: the loaded snapshot, or a new one (recorded)."""
         seeded = {v.validator_id: v.identity_pubkey for v in self.validators}
         if plan.vote_snapshot is not None:
@@ -773,7 +369,7 @@ class ChunkFetcher:
                 },
             )
 
-    async def _probe_first_block(self, epoch: int, rows: RawRows, memo: _Memo) -> None:
+    async def _probe_first_block(self, epoch: int, rows: RawRows, memo: Memo) -> None:
         """getBlockTime from the epoch's first slot until the first produced slot (windows of 4
         slots probed concurrently; every probe recorded). Shared between E (start) and E-1 (end)."""
         await memo.once(("first_block", epoch), lambda: self._probe(epoch, rows))
@@ -857,7 +453,7 @@ class ChunkFetcher:
         bases = await gather_all(self.stake_snapshot_base(v.validator_id) for v in self.validators)
         return sum(len(b) for b in bases)
 
-    async def _stake_and_rewards(self, plan: EpochPlan, rows: RawRows, memo: _Memo) -> None:
+    async def _stake_and_rewards(self, plan: EpochPlan, rows: RawRows, memo: Memo) -> None:
         epoch = plan.epoch
         if plan.stake_snapshot is not None:
             pairs = sorted(plan.stake_snapshot, key=lambda p: (p[1], p[0]))
@@ -946,7 +542,7 @@ class ChunkFetcher:
                             "slot": info.slot,
                             "block_time": info.block_time,
                             "is_failed": info.err is not None,
-                            "err": None if info.err is None else _json_text(info.err),
+                            "err": None if info.err is None else canonical_json(info.err),
                             "confirmation_status": info.confirmation_status,
                             "epoch": epoch,
                         },
@@ -1012,33 +608,3 @@ class ChunkFetcher:
                 )
 
         await gather_all(rewards(vote) for vote in sorted(operator))
-
-
-def _json_text(value: Any) -> str:
-    return canonical_json(value)
-
-
-# ------------------------------------------------------------------------------ dlt source
-def solana_raw_source(tables: dict[str, pa.Table]) -> Any:
-    """A dlt source with one merge resource per non-empty raw table (explicit column hints)."""
-    import dlt
-
-    @dlt.source(name="solana_raw", max_table_nesting=0)
-    def _source() -> Iterable[Any]:
-        for name, table in tables.items():
-            spec = TABLES[name]
-            yield dlt.resource(
-                [table],
-                name=name,
-                table_name=name,
-                primary_key=list(spec.primary_key),
-                # rows are deduplicated on the primary key before the load (RawRows.to_arrow)
-                write_disposition={
-                    "disposition": "merge",
-                    "strategy": "delete-insert",
-                    "deduplicated": True,
-                },
-                columns=cast(Any, spec.dlt_columns),
-            )
-
-    return _source()

@@ -16,16 +16,19 @@ from typing import Any, TypeVar
 
 from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, ValidationError
 
-from ingest.providers.http import (
+from ingest.core.http import (
     Fetched,
     ProviderError,
     ProviderHttpClient,
     ResponseRecord,
     RetryableResponse,
 )
-from ingest.providers.types import CAMEL, ExactDecimal, ExactInt, Pubkey
+from ingest.core.types import CAMEL, ExactDecimal, ExactInt, Pubkey
+from ingest.errors import AuroraError
 
 T = TypeVar("T")
+
+PROVIDER_KIND = "solana_json_rpc"  # providers.yaml `kind` of the providers this client speaks to
 
 STAKE_PROGRAM_ID = "Stake11111111111111111111111111111111111111"
 STAKE_ACCOUNT_SIZE = 200
@@ -275,6 +278,7 @@ _PROGRAM_ACCOUNTS = TypeAdapter(list[StakeProgramAccount])
 _SIGNATURES = TypeAdapter(list[SignatureInfo])
 _BLOCK_TIME = TypeAdapter(ExactInt | None)
 _BLOCK = TypeAdapter(Block | None)
+_HEALTH = TypeAdapter(str)
 
 # Parsers of the ``result`` member, per method (used by the client and by the sample tests).
 RESULT_PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -290,6 +294,7 @@ RESULT_PARSERS: dict[str, Callable[[Any], Any]] = {
     "getBlockProduction": BlockProduction.model_validate,
     "getInflationGovernor": InflationGovernor.model_validate,
     "getInflationRate": InflationRate.model_validate,
+    "getHealth": _HEALTH.validate_python,
 }
 
 
@@ -328,7 +333,7 @@ class RpcError(ProviderError):
         super().__init__(provider, method, params_json, f"JSON-RPC error {code}: {message}")
 
 
-class EpochNotClosed(Exception):
+class EpochNotClosed(AuroraError):
     """-32017: epoch rewards are still being paid, the epoch is not closed yet."""
 
     def __init__(self, provider: str, method: str, params_json: str, epoch: int, message: str):
@@ -359,7 +364,7 @@ class SolanaRpcClient:
     async def call(
         self, method: str, params: list[Any], parse: Callable[[Any], T]
     ) -> Fetched[T | SlotSkipped]:
-        from ingest.providers.http import canonical_json, request_id_for
+        from ingest.core.http import canonical_json, request_id_for
 
         request_id = request_id_for(self.provider_id, method, canonical_json(params))
         rpc_id = rpc_id_for(request_id)
@@ -424,6 +429,10 @@ class SolanaRpcClient:
                 fetched.value.message,
             )
         return Fetched(fetched.value, fetched.record)
+
+    async def get_health(self) -> Fetched[str]:
+        """getHealth: ``"ok"`` from a healthy node (one that is behind answers an error)."""
+        return await self._call_plain("getHealth", [], _HEALTH.validate_python)
 
     async def get_epoch_schedule(self) -> Fetched[EpochSchedule]:
         return await self._call_plain("getEpochSchedule", [], EpochSchedule.model_validate)

@@ -12,7 +12,7 @@ One :class:`ProviderHttpClient` per provider and run. It owns:
 - a final :class:`ProviderError` naming provider, method and params (never the API key);
 - the lineage of every response (:class:`ResponseRecord`): provider, method, canonical params,
   ``request_id = sha256("provider|method|params")``, ``response_sha256`` (of the body bytes),
-  HTTP status, and the body itself; and an archive hook (``ingest.archive.ResponseArchive``).
+  HTTP status, and the body itself; and an archive hook (``ingest.core.archive.ResponseArchive``).
 
 Bodies are parsed with ``json.loads(text, parse_int=Decimal, parse_float=Decimal)``: no Python int
 beyond 64 bits and no float ever leaves this module.
@@ -33,6 +33,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import httpx
 
 from ingest.config import ProviderConfig
+from ingest.errors import AuroraError
 
 T = TypeVar("T")
 
@@ -68,7 +69,7 @@ def parse_json_exact(text: str | bytes) -> Any:
     return json.loads(text, parse_int=Decimal, parse_float=Decimal)
 
 
-class ProviderError(Exception):
+class ProviderError(AuroraError):
     """A provider call failed for good. The message names provider, method and params."""
 
     def __init__(

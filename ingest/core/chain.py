@@ -1,0 +1,52 @@
+"""What a chain package gives the rest of Aurora: one :class:`Chain` record.
+
+A chain lives in a package of its own (ingest/solana/; an Ethereum one would be ingest/ethereum/)
+and describes itself with a ``Chain`` in its ``chain.py``; ingest/chains.py lists them. The run
+sequence (ingest/orchestrate.py), the CLI, the preflight check and the RAW_TABLES.md renderer know a
+chain only through this record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ingest.config import AuroraConfig
+from ingest.core.http import ProviderHttpClient
+from ingest.core.progress import ProgressCallback
+from ingest.core.rawschema import TableSpec
+from ingest.core.warehouse import Target
+
+
+class ChainIngest(Protocol):
+    """A chain's ingest entry point: load the closed periods not loaded yet (``periods`` None), or
+    the periods given, into the chain's dataset on ``target``; the result prints as one line."""
+
+    def __call__(
+        self,
+        target: Target,
+        periods: list[int] | None,
+        config: AuroraConfig,
+        /,
+        *,
+        seeds_dir: Path | None = ...,
+        pipelines_dir: Path | None = ...,
+        archive_dir: Path | None = ...,
+        progress: ProgressCallback | None = ...,
+    ) -> object: ...
+
+
+# One cheap request to a provider of a kind: returns when it answers, raises ProviderError if not.
+Probe = Callable[[ProviderHttpClient], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class Chain:
+    name: str  # as in config/chains.yaml and seeds/validators.csv
+    dataset: str  # the dlt dataset (warehouse schema) of its raw tables
+    tables: Mapping[str, TableSpec]  # its raw tables, declared once
+    ingest: ChainIngest  # `aurora ingest <name>`
+    probes: Mapping[str, Probe] = field(default_factory=dict)  # provider kind -> connection check
+    doc: str = ""  # RAW_TABLES.md: what holds for its tables beyond the rules of every raw table

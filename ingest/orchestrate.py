@@ -1,0 +1,151 @@
+"""Aurora's run sequence, written once: registry -> ingest -> build -> print.
+
+The commands are compositions of the same steps:
+
+- :func:`demo`: the simulator on loopback as the providers (ingest/demo.py), then :func:`run_all`;
+- :func:`run`: the providers of config/providers.yaml, checked first (ingest/preflight.py), then
+  :func:`run_all`;
+- :func:`build`: the registry, then dbt build;
+- :func:`ingest`: one chain's ingestion.
+
+:func:`run_all` ingests every chain of ingest/chains.py. The CLI (ingest/cli.py) parses arguments
+and reports errors; nothing here reads arguments, and nothing here imports the CLI.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from ingest.build import dbt_build, summary
+from ingest.chains import CHAINS
+from ingest.config import AuroraConfig, load_config
+from ingest.console import progress_bars
+from ingest.core.chain import Chain
+from ingest.core.destination import pipelines_dir
+from ingest.core.warehouse import Target, duckdb_path
+from ingest.env import REPO_ROOT
+from ingest.errors import IngestError
+
+# ----------------------------------------------------------------------------------- steps
+
+
+def load_registry_step(target: Target, config: AuroraConfig) -> None:
+    from ingest.registry import load_registry
+
+    load_registry(target, config, pipelines_dir(target))
+
+
+def ingest_step(
+    target: Target,
+    config: AuroraConfig,
+    chain: Chain,
+    periods: list[int] | None,
+    *,
+    console: Any,
+    archive_dir: Path | None = None,
+) -> object:
+    """Ingest ``periods`` of ``chain`` (None: every closed one not loaded yet), with progress bars."""
+    progress = progress_bars(console)
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=max(total, 1))
+        progress.update(tasks[stage], completed=done, total=max(total, 1))
+
+    with progress:
+        return chain.ingest(
+            target,
+            periods,
+            config,
+            seeds_dir=REPO_ROOT / "seeds",
+            pipelines_dir=pipelines_dir(target),
+            archive_dir=archive_dir,
+            progress=update,
+        )
+
+
+def build_step(
+    target: Target, console: Any, *, full_refresh: bool = False, select: Sequence[str] = ()
+) -> str:
+    """dbt build on the target; returns dbt's summary line."""
+    return summary(dbt_build(target, console=console, full_refresh=full_refresh, select=select))
+
+
+def print_step(target: Target, console: Any) -> None:
+    from ingest.report import print_pnl_and_statements
+
+    print_pnl_and_statements(target, console)
+
+
+def run_all(
+    target: Target,
+    console: Any,
+    providers: AbstractContextManager[AuroraConfig],
+    periods: list[int] | None = None,
+) -> None:
+    """The whole sequence. ``providers`` gives the configuration while the providers serve: the
+    registry is loaded and every chain ingested inside it; dbt builds and the results print after."""
+    with providers as config:
+        load_registry_step(target, config)
+        for chain in CHAINS.values():
+            result = ingest_step(target, config, chain, periods, console=console)
+            console.print(f"ingested {chain.name}: {result}")
+    console.print(f"dbt build: {build_step(target, console)}")
+    print_step(target, console)
+
+
+# -------------------------------------------------------------------------------- commands
+
+
+def demo(target: Target, console: Any, periods: list[int] | None = None) -> None:
+    """`aurora demo`: the whole sequence against the simulator on loopback."""
+    from ingest.demo import simulated_providers
+
+    started = time.monotonic()
+    where = str(duckdb_path()) if target == "duckdb" else "PostgreSQL"
+    console.print(f"[bold]Aurora demo[/] on {target} ({where})")
+    run_all(target, console, simulated_providers(console), periods)
+    console.print(f"done in {time.monotonic() - started:.1f} s")
+
+
+def run(target: Target, console: Any, periods: list[int] | None = None) -> None:
+    """`aurora run`: the whole sequence against the configured providers, once they answer."""
+    from ingest.preflight import preflight
+
+    config = load_config()
+    preflight(config)  # fails fast, with a clear message, when a provider cannot be reached
+    run_all(target, console, nullcontext(config), periods)
+
+
+def build(
+    target: Target, console: Any, *, full_refresh: bool = False, select: Sequence[str] = ()
+) -> None:
+    """`aurora build`: the registry from config/, then dbt build (seeds, models, tests)."""
+    config = load_config()
+    console.print(f"[bold]aurora build[/] on {target}: loading the registry from config/ ...")
+    load_registry_step(target, config)
+    started = time.monotonic()
+    done = build_step(target, console, full_refresh=full_refresh, select=select)
+    console.print(f"dbt build on {target}: {done} in {time.monotonic() - started:.1f} s")
+
+
+def ingest(
+    chain_name: str,
+    target: Target,
+    console: Any,
+    periods: list[int] | None = None,
+    *,
+    archive_dir: Path | None = None,
+) -> None:
+    """`aurora ingest <chain>`: one chain's closed periods, into its raw dataset."""
+    chain = CHAINS.get(chain_name)
+    if chain is None:
+        raise IngestError(f"no ingestion for chain {chain_name!r} (supported: {', '.join(CHAINS)})")
+    config = load_config()
+    result = ingest_step(target, config, chain, periods, console=console, archive_dir=archive_dir)
+    console.print(f"ingested into {target}: {result}")
