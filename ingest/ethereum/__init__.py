@@ -1,10 +1,6 @@
-"""Ethereum ingestion: payload models and clients of the beacon API, execution JSON-RPC and relays.
-
-Modules:
-- :mod:`ingest.ethereum.payloads`: exact field types (uint64/int64 gwei as decimal strings, wei as
-  hex quantities or decimal strings, lowercase addresses) and the pydantic models of every answer.
-- :mod:`ingest.ethereum.timing`: slots, epochs and UTC days from genesis and the chain spec.
-- :mod:`ingest.ethereum.errors`: typed failures (payload violations, rewards not available).
-- :mod:`ingest.ethereum.beacon`, :mod:`ingest.ethereum.execution`, :mod:`ingest.ethereum.relay`:
-  the clients, each over the shared provider HTTP client.
-"""
+"""Ethereum: its provider clients (beacon.py: a beacon node's REST API, execution.py: an execution
+client's JSON-RPC, relay.py: MEV-boost relays' data API) over exact payload models (payloads.py),
+its slots, epochs and UTC days (timing.py), typed failures (errors.py), its raw tables (schema.py),
+what a day's ingestion fetches (fetch.py) and loads (source.py), and its ingest entry point
+(pipeline.py). Built on ingest/core like ingest/solana; not yet listed in ingest/chains.py (the
+run, the demo and the warehouse models do not use it yet)."""
