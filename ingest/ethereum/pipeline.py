@@ -27,8 +27,8 @@ import pyarrow as pa
 from ingest.config import AuroraConfig
 from ingest.core.archive import ResponseArchive
 from ingest.core.destination import dlt_pipeline, finish_pending, load, read_dataset
-from ingest.core.http import ProviderHttpClient, RetryPolicy
-from ingest.core.rows import aurora_version, payload_row
+from ingest.core.http import Fetched, ProviderHttpClient, RetryPolicy
+from ingest.core.rows import aurora_version, lineage, payload_row
 from ingest.core.seeds import read_operator_validators
 from ingest.core.warehouse import Target
 from ingest.env import REPO_ROOT
@@ -37,6 +37,11 @@ from ingest.ethereum import beacon, execution, relay
 from ingest.ethereum.beacon import BeaconClient
 from ingest.ethereum.execution import ExecutionClient
 from ingest.ethereum.fetch import DayFetcher, DayResult
+from ingest.ethereum.payloads import (
+    ChainSpecResponse,
+    FinalityCheckpointsResponse,
+    GenesisResponse,
+)
 from ingest.ethereum.relay import RelayClient
 from ingest.ethereum.schema import CHAIN, DATASET, PIPELINE_NAME
 from ingest.ethereum.source import ethereum_raw_source
@@ -258,10 +263,14 @@ async def _plan(
     return out
 
 
-def _add_chain_rows(result: DayResult, genesis: Any, spec: Any, finality: Any, run_id: str) -> None:
+def _add_chain_rows(
+    result: DayResult,
+    genesis: Fetched[GenesisResponse],
+    spec: Fetched[ChainSpecResponse],
+    finality: Fetched[FinalityCheckpointsResponse],
+    run_id: str,
+) -> None:
     """The genesis, spec and finality rows (and payloads) go with the run's first load."""
-    from ingest.core.rows import lineage
-
     rows = result.rows
     g = genesis.value.data
     s = spec.value.data
