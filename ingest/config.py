@@ -9,6 +9,7 @@ for example ``AURORA_PROVIDER_SOLANA_RPC_URL``. Secrets (API keys) are never sto
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +31,8 @@ class ChainConfig(_Strict):
     decimals: int = Field(ge=0, le=30)
     period_kind: Literal["epoch", "utc_day"]
     start_epoch: int = Field(default=0, ge=0)
+    # a UTC-day chain (Ethereum): the first day incremental ingestion loads (None: the genesis day)
+    start_day: date | None = None
     facts: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("facts")
@@ -154,6 +157,16 @@ def load_config(
                     f"AURORA_{chain_id.upper()}_START_EPOCH: expected a whole number, got {start!r}"
                 )
             chain = chain.model_copy(update={"start_epoch": int(start)})
+        start_day = env.start_day(chain_id)
+        if start_day:
+            try:
+                day = date.fromisoformat(start_day)
+            except ValueError:
+                raise ConfigError(
+                    f"AURORA_{chain_id.upper()}_START_DAY: expected a date YYYY-MM-DD, "
+                    f"got {start_day!r}"
+                ) from None
+            chain = chain.model_copy(update={"start_day": day})
         chain_overrides[chain_id] = chain
         for fact, provider_ids in chain.facts.items():
             for pid in provider_ids:

@@ -16,6 +16,7 @@ Every ``AURORA_*`` variable Aurora understands is read here, and nowhere else:
 - ``AURORA_DLT_PIPELINES_DIR``: the parent of dlt's working folders (default ``data/dlt_pipelines``);
 - ``AURORA_CONFIG_DIR``: the folder of chains.yaml and providers.yaml (default ``config/``);
 - ``AURORA_<CHAIN>_START_EPOCH``: where incremental ingestion of a chain starts;
+- ``AURORA_<CHAIN>_START_DAY``: the same for a chain whose period is the UTC day (YYYY-MM-DD);
 - ``AURORA_PROVIDER_<ID>_<FIELD>``: a provider field of providers.yaml, overridden;
 - the API key variables that providers.yaml names in ``api_key_env``.
 
@@ -139,6 +140,10 @@ class Settings:
     def start_epoch(self, chain: str) -> str | None:
         """``AURORA_<CHAIN>_START_EPOCH`` as given (checked by the config loader), or None."""
         return self.variables.get(f"AURORA_{chain.upper()}_START_EPOCH") or None
+
+    def start_day(self, chain: str) -> str | None:
+        """``AURORA_<CHAIN>_START_DAY`` as given (checked by the config loader), or None."""
+        return self.variables.get(f"AURORA_{chain.upper()}_START_DAY") or None
 
     def login_password(self, variable: str) -> str | None:
         """The password of a new login (``aurora access add-login``) from ``variable``, as given;
