@@ -611,3 +611,16 @@ def test_no_secret_is_stored_anywhere(built: Built) -> None:
         assert _text_hits(built, secret) == [], "a table holds a secret"
         assert _file_hits(folders, secret) == [], "a file holds a secret"
         assert not [out for out in built.outputs if secret in out], "the CLI printed a secret"
+
+
+def test_a_partner_exports_its_own_statements(built: Built) -> None:
+    """The partner's path is the export: `aurora statements export` run with the partner's login
+    (as the finance step) gives its own statements, hashes checked, and no other partner's."""
+    user, password = built.logins["northwind_exchange"]
+    env = {**built.env, "AURORA_FINANCE_PG_USER": user, "AURORA_FINANCE_PG_PASSWORD": password}
+    out = _cli(
+        env, built.outputs, "statements", "export", "--month", "2026-03", "--target", "postgres"
+    )
+    assert "northwind-exchange" in out
+    others = {"lumen-wallet", "orbit-labs", "cobalt-custody", "helios-staking"}
+    assert not [p for p in others if p in out], out[:2000]
