@@ -1,6 +1,10 @@
 -- Per validator, epoch and stake account of the epoch's snapshot (methodology §4): who controls the
 -- account, its delegated stake and the staker's inflation reward for the epoch (a_s; null = 0).
--- Feeds canonical_stake_rewards.
+-- Feeds canonical_stake_rewards, and with it the chain-agnostic attribution contract: on Solana the
+-- stake unit is the stake account, its keys are the stake account, its withdraw authority and the
+-- vote account (in that precedence), its weight is a_s with the delegated stake as the fallback
+-- when the validator's stakers earned nothing, and its tier stake is postBalance - a_s when it
+-- earned a reward in the epoch.
 
 with stake_accounts as (
     select * from {{ ref('stg_solana__stake_accounts') }}
@@ -62,6 +66,19 @@ final as (
         stake_rewards.validator_id,
         cast(stake_rewards.epoch as {{ dbt.type_string() }}) as period_id,
         cast(stake_rewards.epoch as bigint) as epoch,
+        stake_rewards.stake_account as stake_unit_id,
+        cast('stake_account' as {{ dbt.type_string() }}) as stake_unit_key_type,
+        stake_rewards.withdraw_authority as owner_key,
+        cast('withdraw_authority' as {{ dbt.type_string() }}) as owner_key_type,
+        cast('vote_account' as {{ dbt.type_string() }}) as validator_key_type,
+        stake_rewards.reward_native as attribution_weight_native,
+        cast('staker_rewards' as {{ dbt.type_string() }}) as attribution_weight_kind,
+        stake_rewards.delegated_stake_native as fallback_weight_native,
+        cast('delegated_stake' as {{ dbt.type_string() }}) as fallback_weight_kind,
+        case
+            when stake_rewards.has_reward
+                then {{ aurora.to_money('stake_rewards.post_balance_native - stake_rewards.reward_native') }}
+        end as tier_stake_native,
         stake_rewards.stake_account,
         stake_rewards.staker,
         stake_rewards.withdraw_authority,

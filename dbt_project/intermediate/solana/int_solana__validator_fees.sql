@@ -3,6 +3,7 @@
 -- epoch (the Voting/Staking rewards that epoch-boundary blocks carry are excluded); vote
 -- transactions = the signatures referencing the vote account with a slot in the epoch's range
 -- (failed ones included), each paying the 5000-lamport base fee. Feeds canonical_validator_fees.
+-- On Solana the operator keeps every block fee it earns: the gross block fees are the block fees.
 
 with identities as (
     select * from {{ ref('int_solana__validator_identities') }}
@@ -164,6 +165,7 @@ final as (
         cast(coalesce(leader_stats.produced_block_count, 0) as bigint) as produced_block_count,
         cast(coalesce(leader_stats.skipped_slot_count, 0) as bigint) as skipped_slot_count,
         {{ aurora.to_money('coalesce(fee_stats.block_fees_native, 0)') }} as block_fees_native,
+        {{ aurora.to_money('coalesce(fee_stats.block_fees_native, 0)') }} as block_fees_gross_native,
         cast(coalesce(vote_stats.vote_tx_count, 0) as bigint) as vote_tx_count,
         {{ aurora.to_money('coalesce(vote_stats.vote_tx_count, 0)') }}
         * {{ aurora.to_money('5000') }} as vote_fees_native,

@@ -1,7 +1,10 @@
 -- Per validator and epoch (methodology §3): the commission that applied to the epoch's inflation
 -- rewards, the MEV commission rate, the activated stake, and the inflation commission (the `Voting`
 -- reward of getInflationReward on the vote account; null = 0, as at 0% commission). Feeds
--- canonical_validator_meta.
+-- canonical_validator_meta. The gross inflation of the epoch is what the validator's stake earned
+-- before commission: the stakers' rewards (sum of a_s over the stake accounts of the epoch's
+-- snapshot) plus the operator's inflation commission; trunc(gross x R_A / R_V) = R_A + the
+-- agreement's inflation commission basis, the gross basis of methodology §4.
 
 with vote_accounts as (
     select * from {{ ref('stg_solana__vote_accounts') }}
@@ -13,6 +16,10 @@ inflation_rewards as (
 
 kobe_validators as (
     select * from {{ ref('stg_solana__kobe_validators') }}
+),
+
+stake_rewards as (
+    select * from {{ ref('int_solana__stake_rewards') }}
 ),
 
 vote_account as (
@@ -48,6 +55,20 @@ staker_commission as (
         inflation_reward.epoch
 ),
 
+-- the stakers' rewards of the validator's stake accounts in the epoch's snapshot (R_V)
+staker_rewards as (
+    select
+        stake_rewards.validator_id,
+        stake_rewards.epoch,
+        sum(stake_rewards.reward_native) as staker_rewards_native,
+        max(stake_rewards._dlt_load_id) as _dlt_load_id,
+        max(stake_rewards._dlt_loaded_at) as _dlt_loaded_at
+    from stake_rewards
+    group by
+        stake_rewards.validator_id,
+        stake_rewards.epoch
+),
+
 meta as (
     select
         vote_account.vote_account as validator_id,
@@ -65,6 +86,7 @@ meta as (
             when vote_reward.is_null or vote_reward.reward_lamports is null then {{ aurora.to_money('0') }}
             else {{ aurora.to_money('vote_reward.reward_lamports') }}
         end as inflation_commission_native,
+        {{ aurora.to_money('coalesce(staker_rewards.staker_rewards_native, 0)') }} as staker_rewards_native,
         vote_account.provider,
         vote_account.request_id,
         vote_account.response_sha256,
@@ -75,9 +97,11 @@ meta as (
         vote_account._dlt_load_id as vote_load_id,
         vote_reward._dlt_load_id as reward_load_id,
         kobe_validator._dlt_load_id as kobe_load_id,
+        staker_rewards._dlt_load_id as stake_load_id,
         vote_account._dlt_loaded_at as vote_loaded_at,
         vote_reward._dlt_loaded_at as reward_loaded_at,
-        kobe_validator._dlt_loaded_at as kobe_loaded_at
+        kobe_validator._dlt_loaded_at as kobe_loaded_at,
+        staker_rewards._dlt_loaded_at as stake_loaded_at
     from vote_account
     left join vote_reward
         on
@@ -91,6 +115,10 @@ meta as (
         on
             vote_account.epoch = kobe_validator.epoch
             and vote_account.vote_account = kobe_validator.vote_account
+    left join staker_rewards
+        on
+            vote_account.epoch = staker_rewards.epoch
+            and vote_account.vote_account = staker_rewards.validator_id
 ),
 
 final as (
@@ -103,6 +131,7 @@ final as (
         cast(meta.mev_commission_bps as integer) as mev_commission_bps,
         {{ aurora.to_money('meta.active_stake_native') }} as active_stake_native,
         meta.inflation_commission_native,
+        {{ aurora.to_money('meta.inflation_commission_native + meta.staker_rewards_native') }} as inflation_gross_native,
         meta.provider,
         meta.request_id,
         meta.response_sha256,
@@ -113,12 +142,14 @@ final as (
         greatest(
             meta.vote_load_id,
             coalesce(meta.reward_load_id, meta.vote_load_id),
-            coalesce(meta.kobe_load_id, meta.vote_load_id)
+            coalesce(meta.kobe_load_id, meta.vote_load_id),
+            coalesce(meta.stake_load_id, meta.vote_load_id)
         ) as _dlt_load_id,
         greatest(
             meta.vote_loaded_at,
             coalesce(meta.reward_loaded_at, meta.vote_loaded_at),
-            coalesce(meta.kobe_loaded_at, meta.vote_loaded_at)
+            coalesce(meta.kobe_loaded_at, meta.vote_loaded_at),
+            coalesce(meta.stake_loaded_at, meta.vote_loaded_at)
         ) as _dlt_loaded_at
     from meta
 )

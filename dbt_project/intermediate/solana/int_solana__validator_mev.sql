@@ -2,7 +2,7 @@
 -- the validator/staker split), the MEV commission rate, and the operator's MEV commission
 -- trunc(mev_rewards * mev_commission_bps / 10000). A validator absent from Kobe's answer, not
 -- running Jito, or an epoch Kobe has not published yet, has 0 (restated when Kobe publishes).
--- Feeds canonical_validator_mev.
+-- Feeds canonical_validator_mev. The gross MEV is the pot itself.
 
 with identities as (
     select * from {{ ref('int_solana__validator_identities') }}
@@ -73,6 +73,7 @@ final as (
             end
             as {{ aurora.money_type() }}
         ) as mev_commission_native,
+        mev.mev_rewards_native as mev_gross_native,
         mev.provider,
         mev.request_id,
         mev.response_sha256,
