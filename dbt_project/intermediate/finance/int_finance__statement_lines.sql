@@ -1,5 +1,5 @@
 {#- Text ordering must be byte order (C collation) on every engine, never the database's locale. -#}
--- Per-statement lines (DOMAIN §5), applied after the period lines of the statement, in this order:
+-- Per-statement lines (methodology §5), applied after the period lines of the statement, in this order:
 -- fixed fees, then minimums, then caps (ties by seq, then rule_id in byte order), with the version in
 -- force on the latest attributed period date of the month. None for a month that starts on or after
 -- terminated_on. Not prorated. A `usd_cents` amount is converted at the statement's price:
@@ -12,11 +12,11 @@
 -- The running sum has a closed form: after the fixed fees it is S + F; after minimums m1..mk it is
 -- max(S + F, m1..mk); after caps c1..cj it is min(that, c1..cj).
 with scope as (
-    select * from {{ ref('int_commission_statement_scope') }}
+    select * from {{ ref('int_finance__statement_scope') }}
 ),
 
 period_lines as (
-    select * from {{ ref('int_commission_period_lines') }}
+    select * from {{ ref('int_finance__period_lines') }}
 ),
 
 agreement_rules as (
