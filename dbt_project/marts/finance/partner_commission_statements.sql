@@ -4,7 +4,10 @@
 -- (the latest daily close dated within the month): total_usd_micro = trunc(total_native * price /
 -- 10^decimals), total_usd_cents = half-even(total_usd_micro / 10^4). lines_sha256 is the SHA-256 of the
 -- serialised lines sorted byte by byte and joined with a newline (the empty string for no lines).
--- Rebuilt whole on every build.
+-- What the partner is paid (methodology §5, agreements.statement_currency): `usd` pays
+-- total_usd_cents, in US cents (2 decimals); anything else pays total_native, in the chain's smallest
+-- unit (the native asset's decimals). The export sends these columns as they are. Rebuilt whole on
+-- every build.
 with scope as (
     select * from {{ ref('int_finance__statement_scope') }}
 ),
@@ -81,7 +84,16 @@ final as (
         {{ aurora.to_money('total_usd_micro') }} as total_usd_micro,
         total_usd_cents,
         cast('{{ var("knowledge_date") }}' as date) as knowledge_date,
-        cast({{ aurora.sha256_hex('lines_text') }} as {{ dbt.type_string() }}) as lines_sha256
+        cast({{ aurora.sha256_hex('lines_text') }} as {{ dbt.type_string() }}) as lines_sha256,
+        cast(
+            case when statement_currency = 'usd' then 'usd_cents' else 'native' end
+            as {{ dbt.type_string() }}
+        ) as payable_unit,
+        case
+            when statement_currency = 'usd' then total_usd_cents
+            else {{ aurora.to_money('total_native') }}
+        end as payable_amount,
+        cast(case when statement_currency = 'usd' then 2 else decimals end as integer) as payable_decimals
     from settled
 )
 
