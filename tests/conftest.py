@@ -16,13 +16,18 @@ Fixtures (generic on purpose, for any test that needs them):
   PostgreSQL tests fail (never skip) when no server answers: `make test` provides one.
 - ``warehouse_target``: parametrised ``duckdb`` / ``postgres`` with the matching env applied.
 - ``pipelines_dir``: a per-test dlt pipelines folder.
+- ``shared_warehouses``: ONE warehouse per engine built by `aurora demo` for the whole session (on
+  first use; ``.demo(target)``, whose ``.demo`` attribute holds the run's stdout and stderr), and
+  ``.copy(target, tmp_path)``: an independent copy for a test that changes it (see
+  ``support.SharedWarehouses``). ``demo_warehouses``: the same as a mapping engine -> warehouse.
+  Tests must never change the shared warehouses themselves: they change copies.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +208,39 @@ def warehouse_target(request: pytest.FixtureRequest) -> str:
     target: str = request.param
     request.getfixturevalue("duckdb_target_env" if target == "duckdb" else "postgres_target_env")
     return target
+
+
+# ------------------------------------------------------------------- shared demo warehouses
+SHARED_FIXTURES = {"shared_warehouses", "demo_warehouses"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n 2 --dist loadgroup`), every test of the shared demo warehouses runs
+    in one worker, so each engine's `aurora demo` is built once, not once per worker."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if SHARED_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("demo_warehouses"))
+
+
+@pytest.fixture(scope="session")
+def shared_warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from support import SharedWarehouses
+
+    shared = SharedWarehouses(tmp_path_factory.mktemp("shared"))
+    try:
+        yield shared
+    finally:
+        shared.close()
+
+
+@pytest.fixture(scope="session")
+def demo_warehouses(shared_warehouses: Any) -> Mapping[str, Any]:
+    """engine -> the shared `aurora demo` warehouse (built lazily; read it, never change it)."""
+    from support import DemoWarehouses
+
+    return DemoWarehouses(shared_warehouses)
 
 
 # ---------------------------------------------------------------------------------- queries

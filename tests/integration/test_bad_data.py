@@ -9,9 +9,7 @@ price (seed edit) makes the warning test name the gap while the P&L keeps its na
 
 from __future__ import annotations
 
-import contextlib
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,47 +31,22 @@ NEW_LOAD_ID = "2000000000.0000001"
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """A warehouse per engine with the default network ingested and built (`aurora demo`)."""
-    from support import run_aurora, warehouse
-
-    # PostgreSQL is part of the product: an unreachable server fails, never skips
-    targets = ["duckdb", "postgres"]
-    with contextlib.ExitStack() as stack:
-        out: dict[str, Any] = {}
-        for target in targets:
-            wh = stack.enter_context(warehouse(target, tmp_path_factory.mktemp(f"bad_{target}")))
-            result = run_aurora(["demo", "--target", target], wh.env)
-            assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
-            out[target] = wh
-        yield out
+def base(demo_warehouses: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A warehouse per engine with the default network ingested and built (`aurora demo`): the
+    session's shared demo warehouses (conftest). PostgreSQL is part of the product: an unreachable
+    server fails, never skips."""
+    return demo_warehouses
 
 
-@contextlib.contextmanager
-def copy_of(base_wh: Any, tmp_path: Path) -> Iterator[Any]:
-    """An independent copy of a built warehouse: a copied DuckDB file, or a PostgreSQL database
-    created from the built one as template."""
-    from support import Warehouse, _pg_admin_connect
+@pytest.fixture
+def copy_of(shared_warehouses: Any) -> Callable[[Any, Path], Any]:
+    """``copy_of(base_wh, tmp_path)``: an independent copy of a built warehouse (a copied DuckDB
+    file, or a PostgreSQL database created from the built one as template), removed afterwards."""
 
-    env = dict(base_wh.env)
-    target_path = tmp_path / f"target_{base_wh.target}"
-    if base_wh.target == "duckdb":
-        path = tmp_path / "copy.duckdb"
-        shutil.copyfile(env["AURORA_DUCKDB_PATH"], path)
-        env["AURORA_DUCKDB_PATH"] = str(path)
-        yield Warehouse("duckdb", env, target_path, log_path=tmp_path / "logs")
-        return
-    name = f"{env['AURORA_PG_DATABASE']}_c{abs(hash(tmp_path)) % 10**8}"
-    con = _pg_admin_connect()
-    try:
-        with con.cursor() as cur:
-            cur.execute(f'create database "{name}" template "{env["AURORA_PG_DATABASE"]}"')
-        env["AURORA_PG_DATABASE"] = name
-        yield Warehouse("postgres", env, target_path, log_path=tmp_path / "logs")
-    finally:
-        with con.cursor() as cur:
-            cur.execute(f'drop database if exists "{name}" with (force)')
-        con.close()
+    def make(base_wh: Any, tmp_path: Path) -> Any:
+        return shared_warehouses.copy(base_wh.target, tmp_path)
+
+    return make
 
 
 def columns_of(wh: Any, table: str) -> list[str]:
@@ -216,7 +189,11 @@ TARGETS = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_crafted_raw_row_fails_its_named_test(
-    base: dict[str, Any], target: str, case: str, tmp_path: Path
+    base: Mapping[str, Any],
+    copy_of: Callable[[Any, Path], Any],
+    target: str,
+    case: str,
+    tmp_path: Path,
 ) -> None:
     with copy_of(base[target], tmp_path) as wh:
         # (the copy was built by `aurora demo` with every test passing)
@@ -239,7 +216,7 @@ def test_crafted_raw_row_fails_its_named_test(
 @pytest.mark.slow
 @pytest.mark.parametrize("target", TARGETS)
 def test_missing_price_nulls_usd_and_warns_naming_the_day(
-    base: dict[str, Any], target: str, tmp_path: Path
+    base: Mapping[str, Any], copy_of: Callable[[Any, Path], Any], target: str, tmp_path: Path
 ) -> None:
     with copy_of(base[target], tmp_path) as wh:
         day, period_id, validators = wh.query(

@@ -1,21 +1,21 @@
 """The commission invariants and seed validations (methodology §7) pass on the demo warehouse and
 fail, naming the offending rows, on crafted bad cases.
 
-One DuckDB warehouse is built end to end (`aurora demo`); each group of cases works on a copy of it:
-rows are tampered with in place (a mart, a seed table, an input table), then the dbt tests run and
-the rows they return are read back from their compiled SQL. Errors must fail, warnings must warn.
+One DuckDB warehouse is built end to end (`aurora demo`: the session's shared one, conftest); each
+group of cases works on a copy of it: rows are tampered with in place (a mart, a seed table, an
+input table), then the dbt tests run and the rows they return are read back from their compiled
+SQL. Errors must fail, warnings must warn.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support import Warehouse, run_aurora, warehouse
+from support import Warehouse
 
 # The default simulated network's operator validators (seeds/validators.csv).
 AURORA_01 = "A2dSWkYfkSEjJntz5q8deDvKnfWvLkKhqvV7RQzZPogU"  # 0% commission
@@ -47,23 +47,12 @@ INPUT_TESTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    with warehouse("duckdb", tmp_path_factory.mktemp("demo")) as wh:
-        result = run_aurora(["demo", "--target", "duckdb"], wh.env)
-        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
+@pytest.fixture
+def demo_copy(shared_warehouses: Any, tmp_path: Path) -> Iterator[Warehouse]:
+    """A copy of the session's shared DuckDB demo warehouse (`aurora demo`, conftest), for one test
+    to tamper with; removed afterwards."""
+    with shared_warehouses.copy("duckdb", tmp_path) as wh:
         yield wh
-
-
-def copy_of(wh: Warehouse, tmp_path: Path, name: str) -> Warehouse:
-    path = tmp_path / f"copy_{name}.duckdb"
-    shutil.copyfile(wh.env["AURORA_DUCKDB_PATH"], path)
-    return Warehouse(
-        "duckdb",
-        {**wh.env, "AURORA_DUCKDB_PATH": str(path)},
-        tmp_path / f"target_{name}",
-        log_path=tmp_path / f"logs_{name}",
-    )
 
 
 def run_tests(wh: Warehouse, names: list[str]) -> dict[str, tuple[str, list[dict[str, Any]]]]:
@@ -95,14 +84,14 @@ def named(rows: list[dict[str, Any]], **expected: Any) -> bool:
 
 
 @pytest.mark.slow
-def test_invariants_pass_on_the_demo_warehouse(demo: Warehouse, tmp_path: Path) -> None:
-    results = run_tests(copy_of(demo, tmp_path, "clean"), MART_TESTS + SEED_TESTS + INPUT_TESTS)
+def test_invariants_pass_on_the_demo_warehouse(demo_copy: Warehouse) -> None:
+    results = run_tests(demo_copy, MART_TESTS + SEED_TESTS + INPUT_TESTS)
     assert {name: status for name, (status, _) in results.items()} == dict.fromkeys(results, "pass")
 
 
 @pytest.mark.slow
-def test_mart_invariants_fail_on_tampered_marts(demo: Warehouse, tmp_path: Path) -> None:
-    wh = copy_of(demo, tmp_path, "marts")
+def test_mart_invariants_fail_on_tampered_marts(demo_copy: Warehouse) -> None:
+    wh = demo_copy
     wh.execute(
         "update marts.partner_commission_statements set total_native = total_native + 1 "
         "where agreement_id = 'northwind-exchange-2026' and statement_month = '2026-03'"
@@ -156,8 +145,8 @@ def test_mart_invariants_fail_on_tampered_marts(demo: Warehouse, tmp_path: Path)
 
 
 @pytest.mark.slow
-def test_seed_validations_fail_on_bad_seed_rows(demo: Warehouse, tmp_path: Path) -> None:
-    wh = copy_of(demo, tmp_path, "seeds")
+def test_seed_validations_fail_on_bad_seed_rows(demo_copy: Warehouse) -> None:
+    wh = demo_copy
     # a rate above 100%
     wh.execute(
         "update seeds.agreement_rules set rate_bps = 10001 "
@@ -229,8 +218,8 @@ def test_seed_validations_fail_on_bad_seed_rows(demo: Warehouse, tmp_path: Path)
 
 
 @pytest.mark.slow
-def test_warnings_on_crafted_inputs(demo: Warehouse, tmp_path: Path) -> None:
-    wh = copy_of(demo, tmp_path, "inputs")
+def test_warnings_on_crafted_inputs(demo_copy: Warehouse) -> None:
+    wh = demo_copy
     # aurora-02's stake accounts earned nothing and carry no delegated stake in epoch 6: both
     # attribution weights are 0
     wh.execute(

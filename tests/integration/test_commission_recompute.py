@@ -2,581 +2,33 @@
 §4-§6), compared with the marts of a warehouse built end to end (`aurora demo`: simulator over HTTP
 -> ingestion -> dbt build) on DuckDB and on PostgreSQL, line for line and hash for hash.
 
-The recomputation (``compute``) never reads the warehouse: it takes the simulator's truth
-(``truth.stake_accounts_snapshot``, ``truth.stake_rewards``, ``truth.validator_epochs``) and the seed
-CSVs, and restates the contract in integer Python. Every amount is an ``int`` in lamports; every
-division truncates toward zero (``tdiv``). One statement is also worked by hand below
-(``test_hand_worked_statement``).
+The recomputation (``compute``, tests/recompute.py) never reads the warehouse: it takes the
+simulator's truth (``truth.stake_accounts_snapshot``, ``truth.stake_rewards``,
+``truth.validator_epochs``) and the seed CSVs, and restates the contract in integer Python. Every
+amount is an ``int`` in lamports; every division truncates toward zero (``tdiv``). One statement is
+also worked by hand below (``test_hand_worked_statement``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import hashlib
-import shutil
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-CHAIN = "solana"
-DECIMALS = 9
-NATIVE_ASSET = "SOL"
-COMPONENTS = ("inflation", "block_fees", "mev")
-PRECEDENCE = {"stake_account": 1, "withdraw_authority": 2, "vote_account": 3}
-PERIOD_RULES = ("pct_commission", "pct_gross")
-NO_LIMIT = date(9999, 12, 31)
-
-
-def tdiv(numerator: int, denominator: int) -> int:
-    """Integer division truncating toward zero: divide the magnitudes, then apply the sign."""
-    if denominator == 0:
-        raise ZeroDivisionError("tdiv by zero")
-    q = abs(numerator) // abs(denominator)
-    return q if (numerator >= 0) == (denominator > 0) else -q
-
-
-def half_even(numerator: int, denominator: int) -> int:
-    """numerator / denominator rounded half to even (denominator > 0)."""
-    q, r = divmod(abs(numerator), denominator)
-    if 2 * r > denominator or (2 * r == denominator and q % 2 == 1):
-        q += 1
-    return q if numerator >= 0 else -q
-
-
-def _date(text: str) -> date | None:
-    text = text.strip()
-    return date.fromisoformat(text) if text else None
-
-
-def _int(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text else None
-
-
-# --------------------------------------------------------------------------------------- seeds
-
-
-@dataclass(frozen=True)
-class Rule:
-    rule_id: str
-    tier_index: int
-    agreement_id: str
-    version: int
-    seq: int
-    rule_type: str
-    component: str
-    rate_bps: int | None
-    tier_mode: str
-    tier_lower: int | None
-    tier_upper: int | None
-    amount: int | None
-    amount_unit: str | None
-
-
-@dataclass
-class Seeds:
-    partners: dict[str, dict[str, str]]
-    agreements: dict[str, dict[str, Any]]
-    versions: list[dict[str, Any]]
-    rules: list[Rule]
-    attributions: list[dict[str, Any]]
-
-
-def _read(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def load_seeds(seeds_dir: Path) -> Seeds:
-    partners = {r["partner_id"]: r for r in _read(seeds_dir / "partners.csv")}
-    agreements = {
-        r["agreement_id"]: {
-            **r,
-            "signed_on": _date(r["signed_on"]),
-            "terminated_on": _date(r["terminated_on"]),
-        }
-        for r in _read(seeds_dir / "agreements.csv")
-    }
-    versions = [
-        {
-            "agreement_id": r["agreement_id"],
-            "version": int(r["version"]),
-            "valid_from": _date(r["valid_from"]),
-            "valid_to": _date(r["valid_to"]),
-            "recorded_on": _date(r["recorded_on"]),
-            "change_kind": r["change_kind"],
-        }
-        for r in _read(seeds_dir / "agreement_versions.csv")
-    ]
-    rules = [
-        Rule(
-            rule_id=r["rule_id"],
-            tier_index=int(r["tier_index"]),
-            agreement_id=r["agreement_id"],
-            version=int(r["version"]),
-            seq=int(r["seq"]),
-            rule_type=r["rule_type"],
-            component=r["component"],
-            rate_bps=_int(r["rate_bps"]),
-            tier_mode=r["tier_mode"],
-            tier_lower=_int(r["tier_lower"]),
-            tier_upper=_int(r["tier_upper"]),
-            amount=_int(r["amount"]),
-            amount_unit=r["amount_unit"].strip() or None,
-        )
-        for r in _read(seeds_dir / "agreement_rules.csv")
-    ]
-    attributions = [
-        {
-            "attribution_id": r["attribution_id"],
-            "agreement_id": r["agreement_id"],
-            "key_type": r["key_type"],
-            "key_value": r["key_value"],
-            "valid_from": _date(r["valid_from"]),
-            "valid_to": _date(r["valid_to"]),
-        }
-        for r in _read(seeds_dir / "partner_attributions.csv")
-    ]
-    return Seeds(partners, agreements, versions, rules, attributions)
-
-
-def load_prices(prices_csv: Path) -> dict[date, int]:
-    """prices.csv -> {price_date: price_micro_usd} for SOL on Solana."""
-    out: dict[date, int] = {}
-    for r in _read(prices_csv):
-        if r["chain"].strip() == CHAIN and r["asset"].strip() == NATIVE_ASSET:
-            day = _date(r["price_date"])
-            assert day is not None
-            out[day] = int(r["price_micro_usd"])
-    return out
-
-
-# -------------------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class StakeRow:
-    """One stake account of validator V in the snapshot of epoch E, with its reward."""
-
-    validator_id: str
-    epoch: int
-    stake_account: str
-    withdraw_authority: str
-    delegated: int
-    reward: int  # a_s: 0 when null
-    has_reward: bool
-    post_balance: int | None
-
-
-@dataclass(frozen=True)
-class ValidatorEpoch:
-    validator_id: str
-    epoch: int
-    period_date: date
-    inflation_commission: int
-    block_fees: int
-    mev_commission: int
-    mev_rewards: int
-
-
-def stake_rows_from_truth(
-    snapshot: Iterable[Mapping[str, Any]],
-    rewards: Iterable[Mapping[str, Any]],
-    epochs: Iterable[int],
-) -> list[StakeRow]:
-    """V's stake accounts in epoch E are those delegated to V in the snapshot
-    (``truth.stake_accounts_snapshot``), with their withdraw authority and delegated stake; their
-    reward for E comes from ``truth.stake_rewards`` (null = 0)."""
-    by_key = {(r["stake_account"], int(r["epoch"])): r for r in rewards}
-    rows = []
-    for a in snapshot:
-        for epoch in epochs:
-            reward = by_key.get((a["stake_pubkey"], epoch))
-            is_null = reward is None or reward["is_null"]
-            rows.append(
-                StakeRow(
-                    validator_id=a["vote_account"],
-                    epoch=epoch,
-                    stake_account=a["stake_pubkey"],
-                    withdraw_authority=a["withdrawer"],
-                    delegated=int(a["delegated_stake"]),
-                    reward=0 if is_null or reward is None else int(reward["amount"]),
-                    has_reward=not is_null,
-                    post_balance=(
-                        None if is_null or reward is None else int(reward["post_balance"])
-                    ),
-                )
-            )
-    return rows
-
-
-def validator_epochs_from_truth(rows: Iterable[Mapping[str, Any]]) -> list[ValidatorEpoch]:
-    """Adapter for ``truth.validator_epochs(network)`` rows."""
-    return [
-        ValidatorEpoch(
-            validator_id=r["validator_id"],
-            epoch=int(r["epoch"]),
-            period_date=r["period_date"],
-            inflation_commission=int(r["inflation_commission"]),
-            block_fees=int(r["block_fees"]),
-            mev_commission=int(r["mev_commission"]),
-            mev_rewards=int(r["mev_rewards"]),
-        )
-        for r in rows
-    ]
-
-
-# -------------------------------------------------------------------------------------- output
-
-
-@dataclass(frozen=True)
-class Line:
-    partner_id: str
-    agreement_id: str
-    version: int
-    rule_id: str
-    tier_index: int
-    rule_type: str
-    component: str
-    statement_month: str
-    period_id: str | None
-    validator_id: str | None
-    basis_native: int | None
-    rate_bps: int | None
-    numerator: int | None
-    denominator: int | None
-    amount_native: int
-
-    def serialise(self) -> str:
-        """`period_id|validator_id|rule_id|tier_index|component|basis_native|rate_bps|amount_native`."""
-
-        def text(value: object) -> str:
-            return "" if value is None else str(value)
-
-        return "|".join(
-            text(v)
-            for v in (
-                self.period_id,
-                self.validator_id,
-                self.rule_id,
-                self.tier_index,
-                self.component,
-                self.basis_native,
-                self.rate_bps,
-                self.amount_native,
-            )
-        )
-
-
-def lines_sha256(lines: Iterable[Line]) -> str:
-    """SHA-256 of the serialised lines, sorted byte by byte, joined with newlines."""
-    texts = sorted(line.serialise().encode("utf-8") for line in lines)
-    return hashlib.sha256(b"\n".join(texts)).hexdigest()
-
-
-@dataclass
-class Statement:
-    partner_id: str
-    agreement_id: str
-    chain: str
-    statement_month: str
-    lines: list[Line] = field(default_factory=list)
-    price_micro_usd: int | None = None
-
-    @property
-    def line_count(self) -> int:
-        return len(self.lines)
-
-    @property
-    def total_native(self) -> int:
-        return sum(line.amount_native for line in self.lines)
-
-    @property
-    def total_usd_micro(self) -> int | None:
-        if self.price_micro_usd is None:
-            return None
-        return tdiv(self.total_native * self.price_micro_usd, 10**DECIMALS)
-
-    @property
-    def total_usd_cents(self) -> int | None:
-        micro = self.total_usd_micro
-        return None if micro is None else half_even(micro, 10_000)
-
-    @property
-    def lines_sha256(self) -> str:
-        return lines_sha256(self.lines)
-
-
-# -------------------------------------------------------------------------------------- engine
-
-
-def _month(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _holds(valid_from: date | None, valid_to: date | None, day: date) -> bool:
-    return (valid_from is None or valid_from <= day) and (valid_to is None or day < valid_to)
-
-
-def resolve_version(seeds: Seeds, agreement_id: str, day: date, knowledge_date: date) -> int | None:
-    """The highest version holding ``day`` whose recorded_on is on or before the knowledge date."""
-    found = [
-        v["version"]
-        for v in seeds.versions
-        if v["agreement_id"] == agreement_id
-        and _holds(v["valid_from"], v["valid_to"], day)
-        and v["recorded_on"] <= knowledge_date
-    ]
-    return max(found) if found else None
-
-
-def to_native(
-    amount: int, unit: str | None, price: int | None
-) -> tuple[int, int | None, int | None]:
-    """(native amount, numerator, denominator) of a fixed amount: usd_cents at the price."""
-    if unit == "native":
-        return amount, None, None
-    if unit != "usd_cents":
-        raise ValueError(f"unknown amount_unit {unit!r}")
-    if price is None:
-        raise ValueError("a usd_cents amount needs the statement's price")
-    numerator = amount * 10**4 * 10**DECIMALS
-    return tdiv(numerator, price), numerator, price
-
-
-def compute(
-    stake_rows: Iterable[StakeRow],
-    validator_epochs: Iterable[ValidatorEpoch],
-    seeds: Seeds,
-    prices: Mapping[date, int],
-    knowledge_date: date = NO_LIMIT,
-) -> dict[tuple[str, str, str], Statement]:
-    """Statements keyed by (partner_id, agreement_id, statement_month), with their lines."""
-    revenue = {(ve.validator_id, ve.epoch): ve for ve in validator_epochs}
-    period_date = {epoch: ve.period_date for (_, epoch), ve in revenue.items()}
-
-    # --- attribution (§4): the most specific applicable key wins, across agreements
-    keys: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for a in seeds.attributions:
-        if seeds.agreements[a["agreement_id"]]["chain"] == CHAIN:
-            keys[(a["key_type"], a["key_value"])].append(a)
-
-    by_validator_epoch: dict[tuple[str, int], list[StakeRow]] = defaultdict(list)
-    winner: dict[tuple[str, int, str], str] = {}  # (validator, epoch, stake account) -> agreement
-    for s in stake_rows:
-        if (s.validator_id, s.epoch) not in revenue:
-            continue  # not a closed period of an operator validator
-        by_validator_epoch[(s.validator_id, s.epoch)].append(s)
-        day = period_date[s.epoch]
-        matches: dict[int, set[str]] = defaultdict(set)
-        for key_type, value in (
-            ("stake_account", s.stake_account),
-            ("withdraw_authority", s.withdraw_authority),
-            ("vote_account", s.validator_id),
-        ):
-            for a in keys.get((key_type, value), []):
-                if _holds(a["valid_from"], a["valid_to"], day):
-                    matches[PRECEDENCE[key_type]].add(a["agreement_id"])
-        if matches:
-            best = matches[min(matches)]
-            if len(best) != 1:
-                raise ValueError(f"ambiguous attribution of {s.stake_account} in {s.epoch}: {best}")
-            winner[(s.validator_id, s.epoch, s.stake_account)] = next(iter(best))
-
-    # --- shares and bases per agreement, validator, epoch (one truncation each)
-    bases: dict[tuple[str, str, int], dict[str, tuple[int, int]]] = {}
-    measure_sum: dict[tuple[str, int], int] = defaultdict(int)
-    attributed_dates: dict[tuple[str, str], set[date]] = defaultdict(set)
-    for (validator_id, epoch), accounts in by_validator_epoch.items():
-        r_v = sum(s.reward for s in accounts)
-        d_v = sum(s.delegated for s in accounts)
-        per_agreement: dict[str, list[StakeRow]] = defaultdict(list)
-        for s in accounts:
-            agreement_id = winner.get((validator_id, epoch, s.stake_account))
-            if agreement_id is not None:
-                per_agreement[agreement_id].append(s)
-        ve = revenue[(validator_id, epoch)]
-        for agreement_id, mine in per_agreement.items():
-            r_a = sum(s.reward for s in mine)
-            d_a = sum(s.delegated for s in mine)
-            if r_v > 0:
-                num, den = r_a, r_v
-            elif d_v > 0:
-                num, den = d_a, d_v
-            else:
-                num, den = 0, 1
-
-            def share(x: int, num: int = num, den: int = den) -> int:
-                return tdiv(x * num, den)
-
-            infl = share(ve.inflation_commission)
-            fees = share(ve.block_fees)
-            mev = share(ve.mev_commission)
-            bases[(agreement_id, validator_id, epoch)] = {
-                # component: (operator_commission basis, gross basis)
-                "inflation": (infl, r_a + infl),
-                "block_fees": (fees, fees),
-                "mev": (mev, share(ve.mev_rewards)),
-            }
-            for s in mine:
-                if s.has_reward:
-                    assert s.post_balance is not None
-                    measure_sum[(agreement_id, epoch)] += s.post_balance - s.reward
-            attributed_dates[(agreement_id, _month(ve.period_date))].add(ve.period_date)
-
-    rules_by_version: dict[tuple[str, int], list[Rule]] = defaultdict(list)
-    for rule in seeds.rules:
-        rules_by_version[(rule.agreement_id, rule.version)].append(rule)
-
-    statements: dict[tuple[str, str, str], Statement] = {}
-    for agreement_id, month in attributed_dates:
-        partner_id = seeds.agreements[agreement_id]["partner_id"]
-        month_prices = [p for d, p in sorted(prices.items()) if _month(d) == month]
-        statements[(partner_id, agreement_id, month)] = Statement(
-            partner_id=partner_id,
-            agreement_id=agreement_id,
-            chain=CHAIN,
-            statement_month=month,
-            price_micro_usd=month_prices[-1] if month_prices else None,
-        )
-
-    # --- lines per epoch and validator
-    for (agreement_id, validator_id, epoch), comp in sorted(bases.items()):
-        agreement = seeds.agreements[agreement_id]
-        day = period_date[epoch]
-        terminated_on = agreement["terminated_on"]
-        if terminated_on is not None and day >= terminated_on:
-            continue
-        version = resolve_version(seeds, agreement_id, day, knowledge_date)
-        if version is None:
-            raise ValueError(f"{agreement_id}: no version for epoch {epoch} ({day})")
-        measure = tdiv(measure_sum[(agreement_id, epoch)], 10**DECIMALS)
-        statement = statements[(agreement["partner_id"], agreement_id, _month(day))]
-        rules = [
-            r for r in rules_by_version[(agreement_id, version)] if r.rule_type in PERIOD_RULES
-        ]
-
-        def emit(
-            rule: Rule,
-            basis: int,
-            amount: int,
-            numerator: int,
-            denominator: int,
-            statement: Statement = statement,
-            version: int = version,
-            epoch: int = epoch,
-            validator_id: str = validator_id,
-            agreement_id: str = agreement_id,
-        ) -> None:
-            if amount == 0:
-                return
-            statement.lines.append(
-                Line(
-                    partner_id=statement.partner_id,
-                    agreement_id=agreement_id,
-                    version=version,
-                    rule_id=rule.rule_id,
-                    tier_index=rule.tier_index,
-                    rule_type=rule.rule_type,
-                    component=rule.component,
-                    statement_month=statement.statement_month,
-                    period_id=str(epoch),
-                    validator_id=validator_id,
-                    basis_native=basis,
-                    rate_bps=rule.rate_bps,
-                    numerator=numerator,
-                    denominator=denominator,
-                    amount_native=amount,
-                )
-            )
-
-        for rule in rules:
-            kind = 0 if rule.rule_type == "pct_commission" else 1
-            if rule.component == "all":
-                basis = sum(comp[c][kind] for c in COMPONENTS)
-            else:
-                basis = comp[rule.component][kind]
-            assert rule.rate_bps is not None
-            if rule.tier_mode == "none":
-                n = basis * rule.rate_bps
-                emit(rule, basis, tdiv(n, 10_000), n, 10_000)
-            elif rule.tier_mode == "flat":
-                assert rule.tier_lower is not None
-                if rule.tier_lower <= measure and (
-                    rule.tier_upper is None or measure < rule.tier_upper
-                ):
-                    n = basis * rule.rate_bps
-                    emit(rule, basis, tdiv(n, 10_000), n, 10_000)
-            elif rule.tier_mode == "marginal":
-                assert rule.tier_lower is not None
-                if measure > 0 and measure > rule.tier_lower:
-                    top = measure if rule.tier_upper is None else min(measure, rule.tier_upper)
-                    band_stake = top - rule.tier_lower
-                    n = basis * band_stake * rule.rate_bps
-                    d = measure * 10_000
-                    emit(rule, basis, tdiv(n, d), n, d)
-            else:
-                raise ValueError(f"unknown tier_mode {rule.tier_mode!r}")
-
-    # --- per-statement rules: fixed fees, then minimum, then cap (ties by seq, then rule_id)
-    order = {"fixed_fee": 0, "minimum": 1, "cap": 2}
-    for (partner_id, agreement_id, month), statement in statements.items():
-        agreement = seeds.agreements[agreement_id]
-        month_start = date(int(month[:4]), int(month[5:]), 1)
-        terminated_on = agreement["terminated_on"]
-        if terminated_on is not None and month_start >= terminated_on:
-            continue
-        latest = max(attributed_dates[(agreement_id, month)])
-        version = resolve_version(seeds, agreement_id, latest, knowledge_date)
-        if version is None:
-            continue
-        rules = sorted(
-            (r for r in rules_by_version[(agreement_id, version)] if r.rule_type in order),
-            key=lambda r: (order[r.rule_type], r.seq, r.rule_id.encode("utf-8")),
-        )
-        running = statement.total_native
-        for rule in rules:
-            assert rule.amount is not None
-            amount, numerator, denominator = to_native(
-                rule.amount, rule.amount_unit, statement.price_micro_usd
-            )
-            basis: int | None
-            if rule.rule_type == "fixed_fee":
-                basis, line_amount = None, amount
-            elif rule.rule_type == "minimum":
-                basis, line_amount = running, max(0, amount - running)
-            else:
-                basis, line_amount = running, min(0, amount - running)
-            running += line_amount
-            if line_amount == 0:
-                continue
-            statement.lines.append(
-                Line(
-                    partner_id=partner_id,
-                    agreement_id=agreement_id,
-                    version=version,
-                    rule_id=rule.rule_id,
-                    tier_index=rule.tier_index,
-                    rule_type=rule.rule_type,
-                    component=rule.component,
-                    statement_month=month,
-                    period_id=None,
-                    validator_id=None,
-                    basis_native=basis,
-                    rate_bps=None,
-                    numerator=numerator,
-                    denominator=denominator,
-                    amount_native=line_amount,
-                )
-            )
-    return statements
-
+from recompute import (
+    NO_LIMIT,
+    StakeRow,
+    Statement,
+    ValidatorEpoch,
+    _plain,
+    compute,
+    inputs_from_truth,
+    load_prices,
+    load_seeds,
+)
 
 # ------------------------------------------------------------------------------------ fixtures
 
@@ -599,16 +51,6 @@ STATEMENT_SQL = (
     "price_micro_usd, total_usd_micro, total_usd_cents, lines_sha256 "
     "from marts.partner_commission_statements"
 )
-
-
-def _plain(value: Any) -> Any:
-    """Warehouse values as plain Python: Decimal -> int (exactly), dates kept."""
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        assert value == value.to_integral_value(), value
-        return int(value)
-    return value
 
 
 def warehouse_lines(wh: Any) -> list[tuple[Any, ...]]:
@@ -684,18 +126,9 @@ def table_digest(wh: Any, table: str) -> str:
 
 @pytest.fixture(scope="module")
 def truth_inputs() -> tuple[list[StakeRow], list[ValidatorEpoch]]:
-    from ingest.simulator import truth
     from ingest.simulator.network import Scenario, build_network
 
-    network = build_network(Scenario())
-    return (
-        stake_rows_from_truth(
-            truth.stake_accounts_snapshot(network),
-            truth.stake_rewards(network),
-            network.closed_epochs,
-        ),
-        validator_epochs_from_truth(truth.validator_epochs(network)),
-    )
+    return inputs_from_truth(build_network(Scenario()))
 
 
 def recompute(
@@ -713,19 +146,10 @@ def recompute(
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """`aurora demo` on a fresh DuckDB file and a fresh PostgreSQL database."""
-    from support import run_aurora, warehouse
-
-    targets = ["duckdb", "postgres"]
-    with contextlib.ExitStack() as stack:
-        out: dict[str, Any] = {}
-        for target in targets:
-            wh = stack.enter_context(warehouse(target, tmp_path_factory.mktemp(target)))
-            result = run_aurora(["demo", "--target", target], wh.env)
-            assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
-            out[target] = wh
-        yield out
+def built(demo_warehouses: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`aurora demo` on a fresh DuckDB file and a fresh PostgreSQL database: the session's shared
+    demo warehouses (conftest), built on first use."""
+    return demo_warehouses
 
 
 # --------------------------------------------------------------------------------------- tests
@@ -733,7 +157,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 @pytest.mark.slow
 def test_marts_equal_python_recompute_line_for_line(
-    built: dict[str, Any], truth_inputs: tuple[list[StakeRow], list[ValidatorEpoch]]
+    built: Mapping[str, Any], truth_inputs: tuple[list[StakeRow], list[ValidatorEpoch]]
 ) -> None:
     statements = recompute(truth_inputs)
     want_lines = expected_lines(statements)
@@ -750,7 +174,7 @@ def test_marts_equal_python_recompute_line_for_line(
 
 
 @pytest.mark.slow
-def test_duckdb_and_postgres_give_identical_hashes_and_rows(built: dict[str, Any]) -> None:
+def test_duckdb_and_postgres_give_identical_hashes_and_rows(built: Mapping[str, Any]) -> None:
     duck, pg = built["duckdb"], built["postgres"]
     hashes = "select agreement_id, statement_month, lines_sha256 from marts.partner_commission_statements"
     assert sorted(duck.query(hashes)) == sorted(pg.query(hashes))
@@ -759,62 +183,62 @@ def test_duckdb_and_postgres_give_identical_hashes_and_rows(built: dict[str, Any
 
 
 @pytest.mark.slow
-def test_rebuilding_gives_identical_bytes(built: dict[str, Any]) -> None:
-    for target, wh in built.items():
-        before = {t: table_digest(wh, t) for t in FINANCE_TABLES}
-        wh.dbt(
-            "build",
-            "--select",
-            "path:dbt_project/intermediate/finance",
-            "path:dbt_project/marts/finance",
-        )
-        assert {t: table_digest(wh, t) for t in FINANCE_TABLES} == before, target
+def test_rebuilding_gives_identical_bytes(
+    built: Mapping[str, Any], shared_warehouses: Any, tmp_path: Path
+) -> None:
+    for target, demo in built.items():
+        before = {t: table_digest(demo, t) for t in FINANCE_TABLES}
+        # the rebuild runs on a copy: the shared demo warehouse stays as `aurora demo` left it
+        with shared_warehouses.copy(target, tmp_path) as wh:
+            wh.dbt(
+                "build",
+                "--select",
+                "path:dbt_project/intermediate/finance",
+                "path:dbt_project/marts/finance",
+            )
+            assert {t: table_digest(wh, t) for t in FINANCE_TABLES} == before, target
 
 
 @pytest.mark.slow
 def test_knowledge_date_excludes_the_later_correction(
-    built: dict[str, Any],
+    built: Mapping[str, Any],
+    shared_warehouses: Any,
     truth_inputs: tuple[list[StakeRow], list[ValidatorEpoch]],
     tmp_path: Path,
 ) -> None:
     """Orbit Labs' correction (v2, recorded 2026-04-10) restates February; with knowledge_date
     2026-04-01 the February statement is the one computed under v1, as it was first sent."""
-    from support import Warehouse
-
     source = built["duckdb"]
-    copy = tmp_path / "as_of.duckdb"
-    shutil.copyfile(source.env["AURORA_DUCKDB_PATH"], copy)
-    wh = Warehouse(
-        "duckdb",
-        {**source.env, "AURORA_DUCKDB_PATH": str(copy)},
-        tmp_path / "target_duckdb",
-        log_path=tmp_path / "logs",
-    )
-    wh.dbt(
-        "build",
-        "--select",
-        "path:dbt_project/intermediate/finance",
-        "path:dbt_project/marts/finance",
-        vars={"knowledge_date": "2026-04-01"},
-    )
-    as_of = recompute(truth_inputs, date(2026, 4, 1))
-    assert warehouse_lines(wh) == expected_lines(as_of)
-    assert warehouse_statements(wh) == expected_statements(as_of)
-    feb = "where agreement_id = 'orbit-referral-2026' and statement_month = '2026-02'"
-    versions_now = source.query(
-        f"select distinct version from marts.partner_commission_lines {feb}"
-    )
-    versions_then = wh.query(f"select distinct version from marts.partner_commission_lines {feb}")
-    assert versions_now == [(2,)] and versions_then == [(1,)]
-    hash_sql = f"select lines_sha256 from marts.partner_commission_statements {feb}"
-    assert source.query(hash_sql) != wh.query(hash_sql)
-    # months the correction does not cover are unchanged
-    others = (
-        "select agreement_id, statement_month, lines_sha256 from "
-        "marts.partner_commission_statements where not (agreement_id = 'orbit-referral-2026' "
-        "and statement_month = '2026-02')"
-    )
-    assert sorted(source.query(others)) == sorted(wh.query(others))
+    # on a copy, with its own dbt target folder: other --vars mean a full parse anyway, and it
+    # must not replace the partial-parse state the other copies share
+    with shared_warehouses.copy("duckdb", tmp_path, target_path=tmp_path / "target_duckdb") as wh:
+        wh.dbt(
+            "build",
+            "--select",
+            "path:dbt_project/intermediate/finance",
+            "path:dbt_project/marts/finance",
+            vars={"knowledge_date": "2026-04-01"},
+        )
+        as_of = recompute(truth_inputs, date(2026, 4, 1))
+        assert warehouse_lines(wh) == expected_lines(as_of)
+        assert warehouse_statements(wh) == expected_statements(as_of)
+        feb = "where agreement_id = 'orbit-referral-2026' and statement_month = '2026-02'"
+        versions_now = source.query(
+            f"select distinct version from marts.partner_commission_lines {feb}"
+        )
+        versions_then = wh.query(
+            f"select distinct version from marts.partner_commission_lines {feb}"
+        )
+        assert versions_now == [(2,)] and versions_then == [(1,)]
+        hash_sql = f"select lines_sha256 from marts.partner_commission_statements {feb}"
+        assert source.query(hash_sql) != wh.query(hash_sql)
+        # months the correction does not cover are unchanged
+        others = (
+            "select agreement_id, statement_month, lines_sha256 from "
+            "marts.partner_commission_statements where not (agreement_id = 'orbit-referral-2026' "
+            "and statement_month = '2026-02')"
+        )
+        assert sorted(source.query(others)) == sorted(wh.query(others))
 
 
 # ---------------------------------------------------------------- one statement worked by hand
@@ -899,7 +323,7 @@ def test_hand_worked_statement_inputs_and_python(
 
 
 @pytest.mark.slow
-def test_hand_worked_statement_in_the_marts(built: dict[str, Any]) -> None:
+def test_hand_worked_statement_in_the_marts(built: Mapping[str, Any]) -> None:
     hand_hash = hashlib.sha256(
         b"\n".join(sorted(text.encode() for text in ORBIT_APRIL_LINES))
     ).hexdigest()
@@ -920,7 +344,7 @@ def test_hand_worked_statement_in_the_marts(built: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
-def test_every_sample_feature_bites(built: dict[str, Any]) -> None:
+def test_every_sample_feature_bites(built: Mapping[str, Any]) -> None:
     """Where each feature of seeds/*.csv shows in the demo (the report lists the same map)."""
     wh = built["duckdb"]
 
@@ -1032,7 +456,7 @@ def test_every_sample_feature_bites(built: dict[str, Any]) -> None:
 
 @pytest.mark.slow
 def test_export_gives_identical_bytes_on_both_engines(
-    built: dict[str, Any], tmp_path: Path
+    built: Mapping[str, Any], tmp_path: Path
 ) -> None:
     """`aurora statements export` writes the same file from DuckDB and from PostgreSQL, and the
     hashes in it are the marts' (and the hand-worked statement's)."""

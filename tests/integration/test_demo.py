@@ -1,11 +1,15 @@
 """The main job end to end, as a newcomer runs it: `aurora demo` on DuckDB (twice: the rerun reuses
 the warehouse and gives byte-identical marts), on PostgreSQL (the same statements and hashes), and
-`aurora run` against the simulator through the documented provider overrides."""
+`aurora run` against the simulator through the documented provider overrides.
+
+The first `aurora demo` of each engine is the session's shared demo warehouse (conftest: its output
+is kept); the rerun runs on a copy of it, so the shared one stays as the first run left it."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from support import Warehouse, base_env, run_aurora, warehouse
 
@@ -36,24 +40,33 @@ def _statements(wh: Warehouse) -> list[tuple[str, ...]]:
     return sorted(tuple(str(v) for v in r) for r in rows)
 
 
-def test_demo_duckdb_rerun_is_byte_identical_and_postgres_agrees(tmp_path: Path) -> None:
-    with warehouse("duckdb", tmp_path / "duck") as duck:
-        first = run_aurora(["demo", "--target", "duckdb"], duck.env)
-        assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
-        assert "Partner statements" in first.stdout and "Validator P&L" in first.stdout
-        digests = {t: _mart_digest(duck, t) for t in MARTS}
-        second = run_aurora(["demo", "--target", "duckdb"], duck.env)
+def test_demo_duckdb_rerun_is_byte_identical_and_postgres_agrees(
+    shared_warehouses: Any, tmp_path: Path
+) -> None:
+    # the first run: the session's shared DuckDB demo warehouse (conftest), as `aurora demo` left it
+    duck = shared_warehouses.demo("duckdb")
+    first = duck.demo
+    assert first is not None
+    assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-4000:]
+    assert "Partner statements" in first.stdout and "Validator P&L" in first.stdout
+    digests = {t: _mart_digest(duck, t) for t in MARTS}
+    # the rerun reuses that warehouse (a copy of it, dlt's local state included: the shared one
+    # stays as the first run left it)
+    with shared_warehouses.copy("duckdb", tmp_path, dlt_state=True) as again:
+        second = run_aurora(["demo", "--target", "duckdb"], again.env)
         assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
-        assert {t: _mart_digest(duck, t) for t in MARTS} == digests
-        duck_statements = _statements(duck)
-        assert duck_statements, "the demo produced no statement"
+        assert {t: _mart_digest(again, t) for t in MARTS} == digests
+    duck_statements = _statements(duck)
+    assert duck_statements, "the demo produced no statement"
 
-    with warehouse("postgres", tmp_path / "pg") as pg:
-        result = run_aurora(["demo", "--target", "postgres"], pg.env)
-        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-        assert _statements(pg) == duck_statements
-        for sha in {s[-1] for s in duck_statements}:
-            assert sha in result.stdout
+    # `aurora demo --target postgres`: the session's shared PostgreSQL demo warehouse
+    pg = shared_warehouses.demo("postgres")
+    result = pg.demo
+    assert result is not None
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert _statements(pg) == duck_statements
+    for sha in {s[-1] for s in duck_statements}:
+        assert sha in result.stdout
 
 
 def test_run_against_simulator_through_env_overrides(tmp_path: Path) -> None:

@@ -6,8 +6,7 @@ the two engines compared with each other row for row in the text form of every v
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,25 +56,16 @@ def network() -> Any:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """`aurora demo` on a fresh DuckDB file and (when reachable) a fresh PostgreSQL database."""
-    from support import run_aurora, warehouse
-
-    # PostgreSQL is part of the product: an unreachable server fails, never skips
-    targets = ["duckdb", "postgres"]
-    with contextlib.ExitStack() as stack:
-        out: dict[str, Any] = {}
-        for target in targets:
-            wh = stack.enter_context(warehouse(target, tmp_path_factory.mktemp(f"pnl_{target}")))
-            result = run_aurora(["demo", "--target", target], wh.env)
-            assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-4000:]
-            out[target] = wh
-        yield out
+def built(demo_warehouses: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`aurora demo` on a fresh DuckDB file and a fresh PostgreSQL database: the session's shared
+    demo warehouses (conftest), built on first use. PostgreSQL is part of the product: an
+    unreachable server fails, never skips."""
+    return demo_warehouses
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("target", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_validator_pnl_equals_truth(built: dict[str, Any], network: Any, target: str) -> None:
+def test_validator_pnl_equals_truth(built: Mapping[str, Any], network: Any, target: str) -> None:
     from ingest.simulator import truth
 
     expected = truth.pnl(network, SEEDS_DIR / "validator_costs.csv", SEEDS_DIR / "prices.csv")
@@ -100,7 +90,7 @@ def test_validator_pnl_equals_truth(built: dict[str, Any], network: Any, target:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("target", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_canonical_layer_equals_truth(built: dict[str, Any], network: Any, target: str) -> None:
+def test_canonical_layer_equals_truth(built: Mapping[str, Any], network: Any, target: str) -> None:
     from ingest.simulator import truth
 
     wh = built[target]
@@ -188,7 +178,7 @@ def test_canonical_layer_equals_truth(built: dict[str, Any], network: Any, targe
 
 
 @pytest.mark.slow
-def test_duckdb_and_postgres_marts_identical_row_for_row(built: dict[str, Any]) -> None:
+def test_duckdb_and_postgres_marts_identical_row_for_row(built: Mapping[str, Any]) -> None:
     duck, pg = built["duckdb"], built["postgres"]
     relations = sorted(
         f"{s}.{t}"
@@ -206,7 +196,7 @@ def test_duckdb_and_postgres_marts_identical_row_for_row(built: dict[str, Any]) 
 
 
 @pytest.mark.slow
-def test_money_columns_have_the_money_type(built: dict[str, Any]) -> None:
+def test_money_columns_have_the_money_type(built: Mapping[str, Any]) -> None:
     expected = {"duckdb": ("HUGEINT", None), "postgres": ("numeric", 0)}
     for target, wh in built.items():
         rows = wh.query(
@@ -227,14 +217,20 @@ def test_money_columns_have_the_money_type(built: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
-def test_rebuild_changes_nothing(built: dict[str, Any]) -> None:
-    for target, wh in built.items():
+def test_rebuild_changes_nothing(
+    built: Mapping[str, Any], shared_warehouses: Any, tmp_path: Path
+) -> None:
+    for target, demo in built.items():
         relations = [
             "canonical.canonical_periods",
             "canonical.canonical_validator_fees",
             "canonical.canonical_stake_rewards",
             "marts.validator_pnl",
         ]
-        before = {r: text_rows(wh, r) for r in relations}
-        wh.dbt("build", "--select", "staging", "+canonical", "+path:dbt_project/marts/validators")
-        assert {r: text_rows(wh, r) for r in relations} == before, target
+        before = {r: text_rows(demo, r) for r in relations}
+        # the rebuild runs on a copy: the shared demo warehouse stays as `aurora demo` left it
+        with shared_warehouses.copy(target, tmp_path) as wh:
+            wh.dbt(
+                "build", "--select", "staging", "+canonical", "+path:dbt_project/marts/validators"
+            )
+            assert {r: text_rows(wh, r) for r in relations} == before, target
