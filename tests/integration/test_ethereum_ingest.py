@@ -58,8 +58,8 @@ def make_config(
             period_kind="utc_day",
             start_day=start_day,
             facts={
-                "consensus": ["eth_beacon"],
-                "execution": ["eth_execution"],
+                "consensus_rewards": ["eth_beacon"],
+                "execution_fees": ["eth_execution"],
                 "mev": sorted(p for p in providers if p.startswith("relay_")),
             },
         )
