@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from support import base_env, run_aurora
-
-from datetime import date
 
 from ingest.cli import CliError, build_parser, parse_days, parse_epochs
 
