@@ -131,10 +131,15 @@ TABLES: dict[str, TableSpec] = {
         ),
         table_spec(
             "sync_committee_members",
-            ["provider", "sync_period", "position"],
+            ["provider", "sync_period", "epoch", "position"],
             [
                 ("sync_period", "bigint"),
-                ("epoch", "bigint", "requested"),
+                (
+                    "epoch",
+                    "bigint",
+                    "requested: the day's first epoch in the period (a period two days touch is "
+                    "read by each, so re-ingesting one day leaves the other's row alone)",
+                ),
                 ("state_id", "text", "a state inside the period"),
                 ("position", "bigint", "in the committee (a validator may hold two)"),
                 ("validator_index", "bigint"),
