@@ -95,7 +95,11 @@ TABLES: dict[str, TableSpec] = {
                 ("slot", "bigint"),
                 ("proposer_index", "bigint", "the duty's validator"),
                 ("status", "text", "`proposed`, or `missed` (HTTP 404: no block in the slot)"),
-                ("error_message", "text", "the 404 message of a missed slot"),
+                (
+                    "error_message",
+                    "text",
+                    "the 404 message of a missed slot (the 404 answer is the row's payload)",
+                ),
                 ("consensus_version", "text", "the answer's `version`"),
                 ("parent_root", "text"),
                 ("state_root", "text"),
