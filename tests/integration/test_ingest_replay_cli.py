@@ -64,7 +64,7 @@ def test_replay_main_serves_the_archive(tmp_path: Path) -> None:
         assert answer.status_code == 200 and answer.content == body
         unknown = dict(request, params=[6])
         missing = httpx.post(url, json=unknown, timeout=10)
-        assert missing.status_code == 404 and "not in the archive" in missing.text
+        assert missing.status_code == 501 and "not in the archive" in missing.text
     finally:
         proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 10
