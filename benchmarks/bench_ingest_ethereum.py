@@ -67,7 +67,8 @@ def child(args: argparse.Namespace) -> int:
         pipelines_dir=Path(args.workdir) / "dlt_pipelines",
     )
     wall = time.monotonic() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak_kib = usage.ru_maxrss
     print(
         "RESULT "
         + json.dumps(
@@ -80,6 +81,7 @@ def child(args: argparse.Namespace) -> int:
                 "http_attempts": result.http_attempts,
                 "loads": len(result.load_ids),
                 "wall_s": wall,
+                "cpu_s": usage.ru_utime + usage.ru_stime,
                 "peak_rss_mib": peak_kib / 1024,
             }
         )
@@ -179,13 +181,13 @@ def main(argv: list[str] | None = None) -> int:
 
     header = (
         f"{'target':<9} {'days':>4} {'rows':>9} {'requests':>9} {'loads':>5} {'wall s':>7} "
-        f"{'rows/s':>8} {'req/s':>7} {'peak MiB':>9}"
+        f"{'cpu s':>6} {'rows/s':>8} {'req/s':>7} {'peak MiB':>9}"
     )
     print(header)
     for r in results:
         print(
             f"{r['target']:<9} {r['days']:>4} {r['rows']:>9} {r['requests']:>9} {r['loads']:>5} "
-            f"{r['wall_s']:>7.1f} {r['rows'] / r['wall_s']:>8.0f} "
+            f"{r['wall_s']:>7.1f} {r['cpu_s']:>6.1f} {r['rows'] / r['wall_s']:>8.0f} "
             f"{r['requests'] / r['wall_s']:>7.1f} {r['peak_rss_mib']:>9.0f}"
         )
     for r in results:
