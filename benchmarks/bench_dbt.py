@@ -40,8 +40,8 @@ SELECT = [
     "--select",
     "registry",
     "staging",
-    "canonical",
-    "path:dbt_project/marts/validators",
+    "+canonical",
+    "+path:dbt_project/marts/validators",
     "--indirect-selection",
     "cautious",
 ]

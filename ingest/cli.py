@@ -10,6 +10,7 @@
     aurora replay ARCHIVE_DIR                    serve archived responses as a provider
     aurora statements export --month YYYY-MM     a partner statement with its lines and hash
     aurora docs      [--target ...]              the dbt docs site as one static page
+    aurora access apply|add-login --target postgres   roles, logins and grants (PostgreSQL)
 
 demo, run, build and ingest are the run sequence of ingest/orchestrate.py. Every subcommand exits
 non-zero with a one-line message (no stack trace) on an :class:`~ingest.errors.AuroraError`.
@@ -199,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="generate the dbt docs site as one static page")
     add_target(p)
     p.set_defaults(func=cmd_docs)
+
+    from ingest.access import add_access_parser
+
+    add_access_parser(sub, add_target)
     return parser
 
 

@@ -40,9 +40,11 @@ Periods = Mapping[str, list[Any]]  # chain name -> its periods (Solana epochs, E
 
 
 def load_registry_step(target: Target, config: AuroraConfig) -> None:
+    from ingest.access import grant_owned_reads
     from ingest.registry import load_registry
 
     load_registry(target, config, pipelines_dir(target))
+    grant_owned_reads(target, "loader")  # the transformer reads what the loader wrote
 
 
 def chains_to_ingest(console: Any) -> list[Chain[Any]]:
@@ -76,8 +78,10 @@ def ingest_step(
             tasks[stage] = progress.add_task(f"{chain.name} {stage}", total=max(total, 1))
         progress.update(tasks[stage], completed=done, total=max(total, 1))
 
+    from ingest.access import grant_owned_reads
+
     with progress:
-        return chain.ingest(
+        result = chain.ingest(
             target,
             periods,
             config,
@@ -86,6 +90,8 @@ def ingest_step(
             archive_dir=archive_dir,
             progress=update,
         )
+    grant_owned_reads(target, "loader")  # the transformer reads what the loader wrote
+    return result
 
 
 def build_step(

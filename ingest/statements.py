@@ -1,11 +1,13 @@
 """Export partner commission statements as finance sends them: each statement with its lines and hash.
 
 The export only reads the marts (``marts.partner_commission_statements`` and
-``marts.partner_commission_lines``); every figure is computed by dbt. Before writing, it recomputes
+``marts.partner_commission_lines``); every figure is computed by dbt, what the partner is paid
+included (``payable_unit``, ``payable_amount``, ``payable_decimals``). Before writing, it recomputes
 each statement's ``lines_sha256``, line count and total from the lines it read, and refuses to export a
 statement that disagrees with its mart row. Money is printed as exact integers in the smallest unit
-(lamports, micro-USD, cents); decimal renderings (SOL, USD) are strings built with integer arithmetic,
-never through a float. The same warehouse gives the same bytes: no clock, fixed ordering.
+(lamports, micro-USD, cents); decimal renderings (SOL, USD) are strings built by
+``ingest.money.format_units`` with integer arithmetic, never through a float. The same warehouse gives
+the same bytes: no clock, fixed ordering.
 
     aurora statements export --month 2026-03 [--partner lumen-wallet] --format csv|json
                              [--target duckdb|postgres] [--output FILE] [--record LEDGER]
@@ -34,6 +36,7 @@ from typing import IO, Any, Literal
 from ingest.core.warehouse import Target, duckdb_path, resolve_target
 from ingest.env import PostgresSettings
 from ingest.errors import WarehouseError
+from ingest.money import format_units
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")
@@ -67,18 +70,10 @@ def to_int(value: Any, what: str) -> int | None:
     raise StatementExportError(f"{what}: expected an exact integer, got {type(value).__name__}")
 
 
-def render_units(amount: int | None, decimals: int) -> str | None:
-    """An integer of smallest units as a plain decimal string with every digit: 1500000000, 9 ->
-    '1.500000000'; -5, 2 -> '-0.05'. Integer arithmetic only."""
-    if amount is None:
-        return None
-    if decimals < 0:
-        raise ValueError("decimals must be >= 0")
-    sign = "-" if amount < 0 else ""
-    whole, frac = divmod(abs(amount), 10**decimals)
-    if decimals == 0:
-        return f"{sign}{whole}"
-    return f"{sign}{whole}.{frac:0{decimals}d}"
+def display_units(amount: int | None, decimals: int) -> str | None:
+    """An integer of smallest units as a decimal string with every digit (``format_units``); None
+    (no figure, e.g. no price) stays None, so the export writes null or an empty cell."""
+    return None if amount is None else format_units(amount, decimals)
 
 
 def lines_sha256(line_texts: Sequence[str]) -> str:
@@ -111,6 +106,9 @@ STATEMENT_COLUMNS = (
     "total_usd_cents",
     "knowledge_date",
     "lines_sha256",
+    "payable_unit",
+    "payable_amount",
+    "payable_decimals",
 )
 LINE_COLUMNS = (
     "partner_id",
@@ -147,6 +145,8 @@ _STATEMENT_INTS = {
     "price_micro_usd",
     "total_usd_micro",
     "total_usd_cents",
+    "payable_amount",
+    "payable_decimals",
 }
 _LINE_INTS = {
     "version",
@@ -248,7 +248,7 @@ def _connect_and_fetch(
 
     import psycopg2
 
-    settings = PostgresSettings.from_env()
+    settings = PostgresSettings.from_env(step="finance")
     try:
         pg = psycopg2.connect(
             host=settings.host,
@@ -343,30 +343,20 @@ def verify(statement: Statement) -> None:
 # ---------------------------------------------------------------------------------- rendering
 
 
-def _payable(st: Statement) -> tuple[str, int | None, str | None]:
-    """(unit, amount, rendering) of what the partner is paid: native or USD cents."""
-    v = st.values
-    if v["statement_currency"] == "usd":
-        cents = v["total_usd_cents"]
-        return "usd_cents", cents, render_units(cents, 2)
-    return "native", v["total_native"], render_units(v["total_native"], st.decimals)
-
-
 def statement_record(st: Statement) -> dict[str, Any]:
+    """A statement as exported: the mart's columns (what is payable included, as the mart decided
+    it) and decimal renderings of its amounts."""
     v = st.values
-    unit, amount, rendering = _payable(st)
     record: dict[str, Any] = {name: _text(v[name]) for name in STATEMENT_COLUMNS}
     for name in _STATEMENT_INTS:
         record[name] = v[name]
     record.update(
         {
-            "total": render_units(v["total_native"], st.decimals),
-            "price_usd": render_units(v["price_micro_usd"], 6),
-            "total_usd": render_units(v["total_usd_micro"], 6),
-            "total_usd_cents_display": render_units(v["total_usd_cents"], 2),
-            "payable_unit": unit,
-            "payable_amount": amount,
-            "payable_display": rendering,
+            "total": display_units(v["total_native"], st.decimals),
+            "price_usd": display_units(v["price_micro_usd"], 6),
+            "total_usd": display_units(v["total_usd_micro"], 6),
+            "total_usd_cents_display": display_units(v["total_usd_cents"], 2),
+            "payable_display": display_units(v["payable_amount"], v["payable_decimals"]),
         }
     )
     return record
@@ -377,8 +367,8 @@ def line_record(st: Statement, line: Line, line_no: int) -> dict[str, Any]:
     for name in LINE_COLUMNS:
         value = line.values[name]
         record[name] = value if name in _LINE_INTS else _text(value)
-    record["amount"] = render_units(line.values["amount_native"], st.decimals)
-    record["basis"] = render_units(line.values["basis_native"], st.decimals)
+    record["amount"] = display_units(line.values["amount_native"], st.decimals)
+    record["basis"] = display_units(line.values["basis_native"], st.decimals)
     return record
 
 

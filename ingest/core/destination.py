@@ -33,7 +33,7 @@ def dlt_destination(target: Target) -> Any:
         path = duckdb_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         return dlt.destinations.duckdb(credentials=str(path))
-    return dlt.destinations.postgres(credentials=settings().postgres.dsn())
+    return dlt.destinations.postgres(credentials=settings().postgres_for("loader").dsn())
 
 
 def pipelines_dir(target: Target) -> Path:

@@ -48,7 +48,7 @@ def query(target: Target, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
             con.close()
     import psycopg2
 
-    pg_settings = settings().postgres
+    pg_settings = settings().postgres_for("finance")  # reads the marts (README "Access control")
     try:
         pg = psycopg2.connect(
             host=pg_settings.host,

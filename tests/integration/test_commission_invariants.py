@@ -206,7 +206,7 @@ def test_seed_validations_fail_on_bad_seed_rows(demo: Warehouse, tmp_path: Path)
     assert status == "fail"
     assert named(
         rows,
-        stake_account=NORTHWIND_ACCOUNT,
+        stake_unit_id=NORTHWIND_ACCOUNT,
         key_type="stake_account",
         agreement_ids="cobalt-custody-2026, northwind-exchange-2026",
         period_id="14",
@@ -231,19 +231,22 @@ def test_seed_validations_fail_on_bad_seed_rows(demo: Warehouse, tmp_path: Path)
 @pytest.mark.slow
 def test_warnings_on_crafted_inputs(demo: Warehouse, tmp_path: Path) -> None:
     wh = copy_of(demo, tmp_path, "inputs")
-    # aurora-02's stake accounts earned nothing and carry no delegated stake in epoch 6
+    # aurora-02's stake accounts earned nothing and carry no delegated stake in epoch 6: both
+    # attribution weights are 0
     wh.execute(
         "update canonical.canonical_stake_rewards "
-        "set reward_native = 0, delegated_stake_native = 0 "
+        "set reward_native = 0, delegated_stake_native = 0, "
+        "attribution_weight_native = 0, fallback_weight_native = 0 "
         f"where validator_id = '{AURORA_02}' and period_id = '6'"
     )
-    # aurora-01 lost its P&L row for epoch 2
+    # aurora-01 lost its P&L row for epoch 2 (the P&L is computed from canonical_validator_meta)
     wh.execute(
-        f"delete from marts.validator_pnl where validator_id = '{AURORA_01}' and period_id = '2'"
+        "delete from canonical.canonical_validator_meta "
+        f"where validator_id = '{AURORA_01}' and period_id = '2'"
     )
     # April has no close
     wh.execute("delete from seeds.prices where price_date >= date '2026-04-01'")
-    wh.dbt("run", "--select", "partner_stake_attributions+")
+    wh.dbt("run", "--select", "path:dbt_project/intermediate/finance+")
     r = run_tests(wh, INPUT_TESTS)
 
     status, rows = r["assert_commission_share_weights"]

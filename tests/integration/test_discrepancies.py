@@ -26,8 +26,9 @@ SELECT = [
     "--select",
     "registry",
     "staging",
-    "canonical",
-    "path:dbt_project/marts/validators",
+    "+canonical",
+    "+path:dbt_project/marts/validators",
+    "+audit",
     "validators",
     "prices",
     "validator_costs",
@@ -144,7 +145,7 @@ def discrepancy_rows(wh: Any) -> list[tuple[str, ...]]:
     return sorted(
         wh.query(
             "select fact, record_key, field, provider_a, value_a, provider_b, value_b "
-            "from canonical.provider_discrepancies"
+            "from audit.provider_discrepancies"
         )
     )
 
@@ -206,7 +207,7 @@ def test_second_provider_disagreements_and_precedence_switch(
         preferred = {
             r[0]
             for r in wh.query(
-                "select distinct preferred_provider from canonical.provider_discrepancies"
+                "select distinct preferred_provider from audit.provider_discrepancies"
             )
         }
         assert preferred == {"solana_rpc", "jito_kobe"}
@@ -226,7 +227,7 @@ def test_second_provider_disagreements_and_precedence_switch(
         preferred = {
             r[0]
             for r in wh.query(
-                "select distinct preferred_provider from canonical.provider_discrepancies"
+                "select distinct preferred_provider from audit.provider_discrepancies"
             )
         }
         assert preferred == {"solana_rpc_b", "jito_kobe_b"}

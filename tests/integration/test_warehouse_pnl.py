@@ -236,5 +236,5 @@ def test_rebuild_changes_nothing(built: dict[str, Any]) -> None:
             "marts.validator_pnl",
         ]
         before = {r: text_rows(wh, r) for r in relations}
-        wh.dbt("build", "--select", "staging", "canonical", "path:dbt_project/marts/validators")
+        wh.dbt("build", "--select", "staging", "+canonical", "+path:dbt_project/marts/validators")
         assert {r: text_rows(wh, r) for r in relations} == before, target

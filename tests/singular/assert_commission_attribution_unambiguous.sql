@@ -1,8 +1,8 @@
--- Attribution keys are unambiguous per precedence (methodology §4, §7): two agreements whose keys
--- match one stake account at the same precedence on one period date is a data error. Returns the
--- stake account, the period and both (all) agreements with their attribution rows.
+-- Attribution keys are unambiguous per precedence (methodology §4, §7): two agreements whose keys match
+-- one stake unit (Solana: a stake account) at the same precedence on one period date is a data
+-- error. Returns the stake unit, the period and both (all) agreements with their attribution rows.
 with key_matches as (
-    select * from {{ ref('int_commission_key_matches') }}
+    select * from {{ ref('int_finance__stake_key_matches') }}
 ),
 
 final as (
@@ -11,7 +11,7 @@ final as (
         validator_id,
         period_id,
         period_date,
-        stake_account,
+        stake_unit_id,
         key_type,
         count(*) as agreement_count,
         {{ aurora.ordered_string_agg('agreement_id', "', '") }} as agreement_ids,

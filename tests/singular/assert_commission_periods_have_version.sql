@@ -2,7 +2,7 @@
 -- [valid_from, valid_to) holds the period date and whose recorded_on is on or before the dbt var
 -- knowledge_date. Returns the agreement and the period dates without one (they get no lines).
 with period_versions as (
-    select * from {{ ref('int_commission_period_versions') }}
+    select * from {{ ref('int_finance__period_versions') }}
 ),
 
 final as (

@@ -11,7 +11,7 @@ periods as (
 ),
 
 validator_pnl as (
-    select * from {{ ref('validator_pnl') }}
+    select * from {{ ref('int_finance__validator_pnl') }}
 ),
 
 stake_periods as (

@@ -2,7 +2,7 @@
 -- converted at the statement's price, the latest daily close dated within the month. Returns each
 -- statement and rule whose USD amount could not be converted (no line was emitted for it).
 with scope as (
-    select * from {{ ref('int_commission_statement_scope') }}
+    select * from {{ ref('int_finance__statement_scope') }}
 ),
 
 agreement_rules as (

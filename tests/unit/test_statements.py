@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from ingest.money import format_units
 from ingest.statements import (
     StatementExportError,
+    display_units,
     export_statements,
     lines_sha256,
     record_sent,
-    render_units,
     statements_export_main,
     to_int,
 )
@@ -42,12 +43,14 @@ LINES = [
      1663893510),
 ]
 STATEMENTS = [
-    # partner, name, agreement, month, currency, version, lines, total, price, usd_micro, cents
+    # partner, name, agreement, month, currency, version, lines, total, price, usd_micro, cents,
+    # payable unit, payable amount, payable decimals (the mart decides what is payable)
     ("acme", "Acme Wallet", "acme-2026", "2026-03", "native", 1, 3, 12000000000, 150250000,
-     1803000000, 180300),
+     1803000000, 180300, "native", 12000000000, 9),
     ("zeta", "Zeta, \"Inc.\"", "zeta-2026", "2026-03", "usd", 2, 1, 1663893510, 150250000,
-     249999999, 25000),
-    ("acme", "Acme Wallet", "acme-2026", "2026-04", "native", 1, 0, 0, None, None, None),
+     249999999, 25000, "usd_cents", 25000, 2),
+    ("acme", "Acme Wallet", "acme-2026", "2026-04", "native", 1, 0, 0, None, None, None,
+     "native", 0, 9),
 ]
 # fmt: on
 
@@ -81,7 +84,7 @@ def _make_warehouse(path: Path, *, tamper: str | None = None) -> None:
             stake_account_count integer, line_count integer, total_native hugeint,
             native_asset text, decimals integer, price_date date, price_micro_usd hugeint,
             total_usd_micro hugeint, total_usd_cents hugeint, knowledge_date date,
-            lines_sha256 text)"""
+            lines_sha256 text, payable_unit text, payable_amount hugeint, payable_decimals integer)"""
     )
     texts: dict[tuple[str, str], list[str]] = {}
     for row in LINES:
@@ -101,8 +104,11 @@ def _make_warehouse(path: Path, *, tamper: str | None = None) -> None:
             "insert into marts.partner_commission_statements values "
             "(?, ?, ?, 'solana', ?, ?, ?, null, null, 1, 1, ?, ?, 'SOL', 9, "
             "case when ? is null then null else date '2026-03-31' end, ?, ?, ?, "
-            "date '9999-12-31', ?)",
-            [s[0], s[1], s[2], s[3], s[4], s[5], s[6], total, s[8], s[8], s[9], s[10], sha],
+            "date '9999-12-31', ?, ?, ?, ?)",
+            [
+                *(s[0], s[1], s[2], s[3], s[4], s[5], s[6], total, s[8], s[8], s[9], s[10], sha),
+                *(s[11], s[12], s[13]),
+            ],
         )
     con.close()
 
@@ -116,15 +122,15 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def test_render_units_uses_integer_arithmetic() -> None:
-    assert render_units(1_500_000_000, 9) == "1.500000000"
-    assert render_units(-2_495_370_367, 9) == "-2.495370367"
-    assert render_units(-5, 2) == "-0.05"
-    assert render_units(0, 9) == "0.000000000"
-    assert render_units(7, 0) == "7"
-    assert render_units(None, 9) is None
+def test_decimal_renderings_are_money_format_units() -> None:
+    # the export renders with ingest.money.format_units (integer arithmetic), every digit kept
+    for amount, decimals in ((1_500_000_000, 9), (-2_495_370_367, 9), (-5, 2), (0, 9), (7, 0)):
+        assert display_units(amount, decimals) == format_units(amount, decimals)
+    assert display_units(-5, 2) == "-0.05"
     # beyond a double's 53 bits: every digit survives
-    assert render_units(12345678901234567890123456789, 9) == "12345678901234567890.123456789"
+    assert display_units(12345678901234567890123456789, 9) == "12,345,678,901,234,567,890.123456789"
+    # no figure (e.g. no price) stays null in the export, never a placeholder
+    assert display_units(None, 9) is None
 
 
 def test_to_int_is_exact() -> None:
@@ -158,6 +164,7 @@ def test_json_export_has_statements_lines_hashes_and_exact_money(warehouse: Path
     assert cap["amount_native"] == -2495370367 and cap["amount"] == "-2.495370367"
     assert acme["lines_sha256"] == lines_sha256([line["line_text"] for line in acme["lines"]])
     assert acme["payable_unit"] == "native" and acme["payable_amount"] == 12000000000
+    assert acme["payable_display"] == "12.000000000"
     zeta = doc["statements"][1]
     assert zeta["payable_unit"] == "usd_cents" and zeta["payable_display"] == "250.00"
     assert zeta["lines"][0]["numerator"] == 250000000000000000

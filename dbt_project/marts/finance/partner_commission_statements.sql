@@ -1,16 +1,19 @@
 -- One statement per partner, agreement and month (methodology §6): every agreement and month with
--- at least one attributed stake account in a closed period dated in that month, even with zero
--- lines. total_native is the exact sum of the lines; the USD figures use one fixing for the whole
--- statement (the latest daily close dated within the month): total_usd_micro = trunc(total_native *
--- price / 10^decimals), total_usd_cents = half-even(total_usd_micro / 10^4). lines_sha256 is the
--- SHA-256 of the serialised lines sorted byte by byte and joined with a newline (the empty string
--- for no lines). Rebuilt whole on every build.
+-- at least one attributed stake unit in a closed period dated in that month, even with zero lines.
+-- total_native is the exact sum of the lines; the USD figures use one fixing for the whole statement
+-- (the latest daily close dated within the month): total_usd_micro = trunc(total_native * price /
+-- 10^decimals), total_usd_cents = half-even(total_usd_micro / 10^4). lines_sha256 is the SHA-256 of the
+-- serialised lines sorted byte by byte and joined with a newline (the empty string for no lines).
+-- What the partner is paid (methodology §5, agreements.statement_currency): `usd` pays
+-- total_usd_cents, in US cents (2 decimals); anything else pays total_native, in the chain's smallest
+-- unit (the native asset's decimals). The export sends these columns as they are. Rebuilt whole on
+-- every build.
 with scope as (
-    select * from {{ ref('int_commission_statement_scope') }}
+    select * from {{ ref('int_finance__statement_scope') }}
 ),
 
 lines as (
-    select * from {{ ref('partner_commission_lines') }}
+    select * from {{ ref('int_finance__commission_lines') }}
 ),
 
 partners as (
@@ -52,6 +55,13 @@ priced as (
     from totals
 ),
 
+settled as (
+    select
+        priced.*,
+        {{ aurora.to_money(aurora.usd_micro_to_cents('priced.total_usd_micro')) }} as total_usd_cents
+    from priced
+),
+
 final as (
     select
         cast(partner_id as {{ dbt.type_string() }}) as partner_id,
@@ -72,10 +82,19 @@ final as (
         cast(price_date as date) as price_date,
         {{ aurora.to_money('price_micro_usd') }} as price_micro_usd,
         {{ aurora.to_money('total_usd_micro') }} as total_usd_micro,
-        {{ aurora.to_money(aurora.usd_micro_to_cents('total_usd_micro')) }} as total_usd_cents,
+        total_usd_cents,
         cast('{{ var("knowledge_date") }}' as date) as knowledge_date,
-        cast({{ aurora.sha256_hex('lines_text') }} as {{ dbt.type_string() }}) as lines_sha256
-    from priced
+        cast({{ aurora.sha256_hex('lines_text') }} as {{ dbt.type_string() }}) as lines_sha256,
+        cast(
+            case when statement_currency = 'usd' then 'usd_cents' else 'native' end
+            as {{ dbt.type_string() }}
+        ) as payable_unit,
+        case
+            when statement_currency = 'usd' then total_usd_cents
+            else {{ aurora.to_money('total_native') }}
+        end as payable_amount,
+        cast(case when statement_currency = 'usd' then 2 else decimals end as integer) as payable_decimals
+    from settled
 )
 
 select * from final

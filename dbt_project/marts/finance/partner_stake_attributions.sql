@@ -1,81 +1,34 @@
--- Which agreement each stake account of an operator validator belongs to, per closed period
--- (methodology §4). Among the keys that apply on the period date, the most specific wins across
--- agreements: stake_account > withdraw_authority > vote_account. A stake account that two
--- agreements claim at its winning precedence is a data error
--- (assert_commission_attribution_unambiguous names both) and is attributed to neither. Rebuilt
--- whole on every build.
-with key_matches as (
-    select * from {{ ref('int_commission_key_matches') }}
-),
+-- Which agreement each stake unit of an operator validator belongs to, per closed period
+-- (methodology §4): the public face of int_finance__stake_attributions. Rebuilt whole on every
+-- build.
 
-stake_rewards as (
-    select * from {{ ref('canonical_stake_rewards') }}
-),
-
-agreements as (
-    select * from {{ ref('agreements') }}
-),
-
-ranked as (
-    select
-        key_matches.*,
-        min(key_matches.key_precedence) over (
-            partition by
-                key_matches.chain,
-                key_matches.validator_id,
-                key_matches.period_id,
-                key_matches.stake_account
-        ) as winning_precedence,
-        count(*) over (
-            partition by
-                key_matches.chain,
-                key_matches.validator_id,
-                key_matches.period_id,
-                key_matches.stake_account,
-                key_matches.key_precedence
-        ) as agreements_at_precedence
-    from key_matches
-),
-
-winners as (
-    select *
-    from ranked
-    where
-        key_precedence = winning_precedence
-        and agreements_at_precedence = 1
+with attributions as (
+    select * from {{ ref('int_finance__stake_attributions') }}
 ),
 
 final as (
     select
-        cast(winners.chain as {{ dbt.type_string() }}) as chain,
-        cast(agreements.partner_id as {{ dbt.type_string() }}) as partner_id,
-        cast(winners.agreement_id as {{ dbt.type_string() }}) as agreement_id,
-        cast(winners.validator_id as {{ dbt.type_string() }}) as validator_id,
-        cast(winners.period_id as {{ dbt.type_string() }}) as period_id,
-        cast(winners.period_date as date) as period_date,
-        cast(
-            lpad(cast(extract(year from winners.period_date) as {{ dbt.type_string() }}), 4, '0')
-            || '-'
-            || lpad(cast(extract(month from winners.period_date) as {{ dbt.type_string() }}), 2, '0')
-            as {{ dbt.type_string() }}
-        ) as statement_month,
-        cast(winners.stake_account as {{ dbt.type_string() }}) as stake_account,
-        cast(winners.withdraw_authority as {{ dbt.type_string() }}) as withdraw_authority,
-        cast(winners.key_type as {{ dbt.type_string() }}) as key_type,
-        cast(winners.attribution_ids as {{ dbt.type_string() }}) as attribution_ids,
-        {{ aurora.to_money('coalesce(stake_rewards.reward_native, 0)') }} as reward_native,
-        cast(coalesce(stake_rewards.has_reward, false) as boolean) as has_reward,
-        {{ aurora.to_money('stake_rewards.delegated_stake_native') }} as delegated_stake_native,
-        {{ aurora.to_money('stake_rewards.post_balance_native') }} as post_balance_native
-    from winners
-    inner join stake_rewards
-        on
-            winners.chain = stake_rewards.chain
-            and winners.validator_id = stake_rewards.validator_id
-            and winners.period_id = stake_rewards.period_id
-            and winners.stake_account = stake_rewards.stake_account
-    inner join agreements
-        on winners.agreement_id = agreements.agreement_id
+        attributions.chain,
+        attributions.partner_id,
+        attributions.agreement_id,
+        attributions.validator_id,
+        attributions.period_id,
+        attributions.period_date,
+        attributions.statement_month,
+        attributions.stake_account,
+        attributions.withdraw_authority,
+        attributions.key_type,
+        attributions.attribution_ids,
+        attributions.reward_native,
+        attributions.has_reward,
+        attributions.delegated_stake_native,
+        attributions.post_balance_native,
+        attributions.stake_unit_id,
+        attributions.owner_key,
+        attributions.attribution_weight_native,
+        attributions.fallback_weight_native,
+        attributions.tier_stake_native
+    from attributions
 )
 
 select * from final

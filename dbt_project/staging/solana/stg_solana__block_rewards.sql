@@ -1,19 +1,6 @@
 -- The rewards[] of each fetched block: Fee rewards to the leader, and on epoch-boundary blocks Voting/Staking rewards.
--- Rename, cast amounts to the money type, convert units; only rows of completed dlt loads.
-with source as (
-    select * from {{ source('solana', 'block_rewards') }}
-),
-
-completed_loads as (
-    select
-        _dlt_loads.load_id,
-        _dlt_loads.inserted_at
-    from {{ source('solana', '_dlt_loads') }} as _dlt_loads
-    where _dlt_loads.status = 0
-),
-
-final as (
-    select
+-- Renamed and cast; only rows of completed dlt loads, with their lineage (macros/staging.sql).
+{% call aurora.staged_source('solana', 'block_rewards') %}
         source.slot,
         source.reward_index,
         source.pubkey as recipient_pubkey,
@@ -22,16 +9,4 @@ final as (
         lower(source.reward_type) as reward_type,
         cast(source.commission as integer) as commission_pct,
         cast(coalesce(source.commission_bps, source.commission * 100) as integer) as commission_bps,
-        source.provider,
-        source.method,
-        source.request_id,
-        source.response_sha256,
-        source.ingestion_run_id,
-        source._dlt_load_id,
-        completed_loads.inserted_at as _dlt_loaded_at
-    from source
-    inner join completed_loads
-        on source._dlt_load_id = completed_loads.load_id
-)
-
-select * from final
+{% endcall %}

@@ -1,34 +1,9 @@
 -- getBlockTime probes from the first slot of an epoch until its first produced block.
--- Rename, cast amounts to the money type, convert units; only rows of completed dlt loads.
-with source as (
-    select * from {{ source('solana', 'block_times') }}
-),
-
-completed_loads as (
-    select
-        _dlt_loads.load_id,
-        _dlt_loads.inserted_at
-    from {{ source('solana', '_dlt_loads') }} as _dlt_loads
-    where _dlt_loads.status = 0
-),
-
-final as (
-    select
+-- Renamed and cast; only rows of completed dlt loads, with their lineage (macros/staging.sql).
+{% call aurora.staged_source('solana', 'block_times') %}
         source.slot,
         source.block_time as block_unix_time,
         {{ aurora.unix_to_timestamp('source.block_time') }} as block_at,
         source.is_skipped,
         source.error_code,
-        source.provider,
-        source.method,
-        source.request_id,
-        source.response_sha256,
-        source.ingestion_run_id,
-        source._dlt_load_id,
-        completed_loads.inserted_at as _dlt_loaded_at
-    from source
-    inner join completed_loads
-        on source._dlt_load_id = completed_loads.load_id
-)
-
-select * from final
+{% endcall %}

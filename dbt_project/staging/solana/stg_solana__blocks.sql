@@ -1,19 +1,6 @@
 -- getBlock on each operator leader slot: produced, or skipped (-32007/-32009).
--- Rename, cast amounts to the money type, convert units; only rows of completed dlt loads.
-with source as (
-    select * from {{ source('solana', 'blocks') }}
-),
-
-completed_loads as (
-    select
-        _dlt_loads.load_id,
-        _dlt_loads.inserted_at
-    from {{ source('solana', '_dlt_loads') }} as _dlt_loads
-    where _dlt_loads.status = 0
-),
-
-final as (
-    select
+-- Renamed and cast; only rows of completed dlt loads, with their lineage (macros/staging.sql).
+{% call aurora.staged_source('solana', 'blocks') %}
         source.slot,
         source.epoch as request_epoch,
         lower(source.status) as block_status,
@@ -27,16 +14,4 @@ final as (
         source.num_reward_partitions,
         source.error_code,
         source.error_message,
-        source.provider,
-        source.method,
-        source.request_id,
-        source.response_sha256,
-        source.ingestion_run_id,
-        source._dlt_load_id,
-        completed_loads.inserted_at as _dlt_loaded_at
-    from source
-    inner join completed_loads
-        on source._dlt_load_id = completed_loads.load_id
-)
-
-select * from final
+{% endcall %}

@@ -1,19 +1,6 @@
 -- The operator's vote accounts as getVoteAccounts reported them when each epoch was ingested.
--- Rename, cast amounts to the money type, convert units; only rows of completed dlt loads.
-with source as (
-    select * from {{ source('solana', 'vote_accounts') }}
-),
-
-completed_loads as (
-    select
-        _dlt_loads.load_id,
-        _dlt_loads.inserted_at
-    from {{ source('solana', '_dlt_loads') }} as _dlt_loads
-    where _dlt_loads.status = 0
-),
-
-final as (
-    select
+-- Renamed and cast; only rows of completed dlt loads, with their lineage (macros/staging.sql).
+{% call aurora.staged_source('solana', 'vote_accounts') %}
         source.epoch,
         source.vote_pubkey as vote_account,
         source.node_pubkey as identity_pubkey,
@@ -24,16 +11,4 @@ final as (
         source.last_vote as last_vote_slot,
         source.root_slot,
         source.is_delinquent,
-        source.provider,
-        source.method,
-        source.request_id,
-        source.response_sha256,
-        source.ingestion_run_id,
-        source._dlt_load_id,
-        completed_loads.inserted_at as _dlt_loaded_at
-    from source
-    inner join completed_loads
-        on source._dlt_load_id = completed_loads.load_id
-)
-
-select * from final
+{% endcall %}

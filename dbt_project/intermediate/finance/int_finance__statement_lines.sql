@@ -1,10 +1,10 @@
 {#- Text ordering must be byte order (C collation) on every engine, never the database's locale. -#}
--- Per-statement lines (methodology §5), applied after the period lines of the statement, in this
--- order: fixed fees, then minimums, then caps (ties by seq, then rule_id in byte order), with the
--- version in force on the latest attributed period date of the month. None for a month that starts
--- on or after terminated_on. Not prorated. A `usd_cents` amount is converted at the statement's
--- price: trunc(cents * 10^4 * 10^decimals / price_micro_usd) (numerator and denominator are kept);
--- without a price there is no line and assert_commission_usd_amounts_have_price fails.
+-- Per-statement lines (methodology §5), applied after the period lines of the statement, in this order:
+-- fixed fees, then minimums, then caps (ties by seq, then rule_id in byte order), with the version in
+-- force on the latest attributed period date of the month. None for a month that starts on or after
+-- terminated_on. Not prorated. A `usd_cents` amount is converted at the statement's price:
+-- trunc(cents * 10^4 * 10^decimals / price_micro_usd) (numerator and denominator are kept); without a
+-- price there is no line and assert_commission_usd_amounts_have_price fails.
 --   fixed_fee: basis null, amount = the fee.
 --   minimum:   basis = the sum so far; one line of (amount - basis) when the basis is below it.
 --   cap:       basis = the sum so far (minimum lines included); one line of (amount - basis) when the
@@ -12,11 +12,11 @@
 -- The running sum has a closed form: after the fixed fees it is S + F; after minimums m1..mk it is
 -- max(S + F, m1..mk); after caps c1..cj it is min(that, c1..cj).
 with scope as (
-    select * from {{ ref('int_commission_statement_scope') }}
+    select * from {{ ref('int_finance__statement_scope') }}
 ),
 
 period_lines as (
-    select * from {{ ref('int_commission_period_lines') }}
+    select * from {{ ref('int_finance__period_lines') }}
 ),
 
 agreement_rules as (

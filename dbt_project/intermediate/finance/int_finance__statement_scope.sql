@@ -1,15 +1,14 @@
--- One row per statement (methodology §6): every agreement and month with at least one attributed
--- stake account in a closed period dated in that month, even if it ends with no lines. It carries
--- what the per-statement rules need: the version in force on the latest attributed period date of
--- the month, whether the month starts on or after terminated_on, and the statement's one price
--- fixing (the latest daily close of the native asset dated within the month; null when there is
--- none).
+-- One row per statement (methodology §6): every agreement and month with at least one attributed stake
+-- unit in a closed period dated in that month, even if it ends with no lines. It carries what the
+-- per-statement rules need: the version in force on the latest attributed period date of the month,
+-- whether the month starts on or after terminated_on, and the statement's one price fixing (the
+-- latest daily close of the native asset dated within the month; null when there is none).
 with attributions as (
-    select * from {{ ref('partner_stake_attributions') }}
+    select * from {{ ref('int_finance__stake_attributions') }}
 ),
 
 period_versions as (
-    select * from {{ ref('int_commission_period_versions') }}
+    select * from {{ ref('int_finance__period_versions') }}
 ),
 
 agreements as (
@@ -33,7 +32,7 @@ months as (
         min(period_date) as first_period_date,
         max(period_date) as last_period_date,
         count(distinct period_id) as period_count,
-        count(distinct stake_account) as stake_account_count
+        count(distinct stake_unit_id) as stake_account_count
     from attributions
     group by 1, 2, 3, 4
 ),

@@ -1,45 +1,25 @@
-{{ config(pre_hook="{{ aurora.hash_join_hints() }}") }}
+{#- Provider discrepancies of one chain (methodology §1): every key where two providers delivered
+    different values for the same fact, one row per key, differing field and pair of providers. A
+    scope (an epoch, or a block for slot-keyed facts) delivered by two providers or more is compared
+    row for row: a value that differs gives a row with both values; a key one provider delivered and
+    the other did not gives a row with field `row` (value `present`, the other side null). Only
+    scopes several providers delivered are compared. Slot-keyed facts take the period whose slot
+    range holds the slot (`periods_model`: the chain's intermediate periods, with epoch, first_slot
+    and last_slot). Plain SQL templating, nothing engine-specific.
 
-{#- Every key where two providers delivered different values for the same fact, one row per key,
-    differing field and pair of providers. A scope (an epoch, or a block for slot-keyed facts)
-    delivered by both providers is compared row for row: a value that differs gives a row with
-    both values; a key one provider delivered and the other did not gives a row with field `row`
-    (value `present`, the other side null). Rebuilt whole on every build. -#}
-{%- set facts = [
-    {'fact': 'epoch_schedule', 'model': 'stg_solana__epoch_schedules', 'epoch': none, 'scope': "'schedule'",
-     'keys': [], 'fields': ['slots_per_epoch', 'leader_schedule_slot_offset', 'is_warmup', 'first_normal_epoch', 'first_normal_slot']},
-    {'fact': 'vote_accounts', 'model': 'stg_solana__vote_accounts', 'epoch': 'epoch', 'scope': 'epoch',
-     'keys': ['epoch', 'vote_account'], 'fields': ['identity_pubkey', 'commission_bps', 'activated_stake_lamports']},
-    {'fact': 'leader_schedule', 'model': 'stg_solana__leader_schedule_slots', 'epoch': 'epoch', 'scope': 'epoch',
-     'keys': ['epoch', 'slot'], 'fields': ['identity_pubkey']},
-    {'fact': 'blocks', 'model': 'stg_solana__blocks', 'epoch': 'request_epoch', 'scope': 'slot',
-     'keys': ['slot'], 'fields': ['block_status', 'block_unix_time', 'blockhash']},
-    {'fact': 'block_rewards', 'model': 'stg_solana__block_rewards', 'epoch': none, 'scope': 'slot',
-     'keys': ['slot', 'recipient_pubkey', 'reward_type'], 'fields': ['reward_lamports', 'post_balance_lamports', 'commission_bps']},
-    {'fact': 'block_times', 'model': 'stg_solana__block_times', 'epoch': none, 'scope': 'slot',
-     'keys': ['slot'], 'fields': ['block_unix_time', 'is_skipped']},
-    {'fact': 'inflation_rewards', 'model': 'stg_solana__inflation_rewards', 'epoch': 'epoch', 'scope': 'epoch',
-     'keys': ['epoch', 'address'], 'fields': ['is_null', 'reward_lamports', 'post_balance_lamports', 'commission_bps', 'effective_slot']},
-    {'fact': 'stake_accounts', 'model': 'stg_solana__stake_accounts', 'epoch': 'snapshot_epoch', 'scope': 'snapshot_epoch',
-     'keys': ['snapshot_epoch', 'stake_account'], 'fields': ['vote_account', 'staker', 'withdraw_authority', 'delegated_stake_lamports']},
-    {'fact': 'vote_signatures', 'model': 'stg_solana__vote_signatures', 'epoch': 'request_epoch', 'scope': 'request_epoch',
-     'keys': ['vote_account', 'signature'], 'fields': ['slot', 'is_failed']},
-    {'fact': 'mev', 'model': 'stg_solana__kobe_validators', 'epoch': 'epoch', 'scope': 'epoch',
-     'keys': ['epoch', 'vote_account'], 'fields': ['mev_rewards_lamports', 'mev_commission_bps', 'is_running_jito']},
-    {'fact': 'mev', 'model': 'stg_solana__kobe_epochs', 'epoch': 'epoch', 'scope': 'epoch',
-     'keys': ['epoch'], 'fields': ['is_published']},
-] -%}
+    `facts`: a list of dicts, one per staging model compared: `fact` (config/chains.yaml), `model`,
+    `epoch` (its period column, or none), `scope` (the column within which providers are compared,
+    or a quoted literal for a single scope), `keys` (the record key columns) and `fields` (the
+    compared columns). -#}
+{% macro provider_discrepancies(chain, facts, periods_model) -%}
 {%- set text = dbt.type_string() %}
-
--- The SQL below is generated per fact by loops; sqlfluff cannot place their indentation.
--- noqa: disable=LT02
 with periods as (
-    select * from {{ ref('canonical_periods') }}
+    select * from {{ ref(periods_model) }}
 ),
 
 provider_mappings as (
     select * from {{ ref('chain_provider_mappings') }}
-    where chain = 'solana'
+    where chain = '{{ chain }}'
 ),
 {% for f in facts %}
 {%- set n = f.model ~ '_' ~ loop.index %}
@@ -67,7 +47,7 @@ provider_mappings as (
         {%- if f['keys'] %}
         {% for k in f['keys'] %}'{{ k }}=' || coalesce(cast(source.{{ k }} as {{ text }}), ''){{ " || '|' || " if not loop.last }}{% endfor %} as record_key,
         {%- else %}
-        cast('chain=solana' as {{ text }}) as record_key,
+        cast('chain={{ chain }}' as {{ text }}) as record_key,
         {%- endif %}
         {%- for c in f['fields'] %}
         cast(source.{{ c }} as {{ text }}) as value_{{ c }}{{ ',' if not loop.last }}
@@ -184,7 +164,7 @@ dated_differences as (
 
 final as (
     select
-        cast('solana' as {{ text }}) as chain,
+        cast('{{ chain }}' as {{ text }}) as chain,
         cast(dated_differences.fact as {{ text }}) as fact,
         cast(dated_differences.period_epoch as {{ text }}) as period_id,
         cast(dated_differences.record_key as {{ text }}) as record_key,
@@ -215,3 +195,4 @@ final as (
 )
 
 select * from final
+{%- endmacro %}

@@ -1,16 +1,16 @@
--- Lines per agreement, validator and closed epoch (methodology §5): the period rules
--- (`pct_commission` on the operator_commission basis, `pct_gross` on the gross basis) of the
--- version in force on the period date. A component rule takes that component's basis; `all` sums
--- the three bases before the one truncation. Untiered: trunc(basis * rate / 10000). Flat: the band
--- holding the tier measure, on the whole basis. Marginal: one line per band the measure reaches,
+-- Lines per agreement, validator and closed epoch (methodology §5): the period rules (`pct_commission` on
+-- the operator_commission basis, `pct_gross` on the gross basis) of the version in force on the
+-- period date. A component rule takes that component's basis; `all` sums the three bases before the
+-- one truncation. Untiered: trunc(basis * rate / 10000). Flat: the band holding the tier measure, on
+-- the whole basis. Marginal: one line per band the measure reaches,
 -- trunc(basis * band_stake * rate / (measure * 10000)); measure 0 gives no line. Periods dated on or
 -- after the agreement's terminated_on get no lines. Zero amounts are not emitted.
 with bases as (
-    select * from {{ ref('partner_commission_bases') }}
+    select * from {{ ref('int_finance__commission_bases') }}
 ),
 
 period_versions as (
-    select * from {{ ref('int_commission_period_versions') }}
+    select * from {{ ref('int_finance__period_versions') }}
 ),
 
 agreements as (

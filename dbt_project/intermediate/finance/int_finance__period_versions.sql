@@ -1,10 +1,9 @@
--- The agreement version that applies to each attributed period (methodology §5): the highest
--- version whose [valid_from, valid_to) holds the period date and whose recorded_on is on or before
--- the dbt var `knowledge_date` (default 9999-12-31: no limit, so a correction recorded later
--- restates the period). `version` is null when no version applies:
--- assert_commission_periods_have_version fails.
+-- The agreement version that applies to each attributed period (methodology §5): the highest version whose
+-- [valid_from, valid_to) holds the period date and whose recorded_on is on or before the dbt var
+-- `knowledge_date` (default 9999-12-31: no limit, so a correction recorded later restates the
+-- period). `version` is null when no version applies: assert_commission_periods_have_version fails.
 with attributions as (
-    select * from {{ ref('partner_stake_attributions') }}
+    select * from {{ ref('int_finance__stake_attributions') }}
 ),
 
 agreement_versions as (

@@ -1,0 +1,47 @@
+{#- The staging layer (methodology §1, §7): one model per raw table, and one shape for all of them.
+
+    `staged_source(source_name, table_name)` is the whole model around the columns it renames and
+    casts (the body of the call block): it reads the raw table, keeps only the rows whose dlt load
+    completed (`_dlt_loads.status = 0`), and appends the lineage every staging row carries:
+    provider, method, request_id, response_sha256, ingestion_run_id, _dlt_load_id and
+    `_dlt_loaded_at` (when that load completed, the incremental watermark of the canonical layer).
+    Every chain's raw dataset is a dlt dataset with its own `_dlt_loads` table, so the macro serves
+    every staging/<chain>/ folder unchanged.
+
+        {% call aurora.staged_source('solana', 'blocks') %}
+            source.slot,
+            lower(source.status) as block_status,
+        {% endcall %}
+
+    The body lists the model's own columns, each qualified with `source.` and followed by a comma.
+    Plain SQL templating, nothing engine-specific. -#}
+{% macro staged_source(source_name, table_name) -%}
+with source as (
+    select * from {{ source(source_name, table_name) }}
+),
+
+completed_loads as (
+    select
+        _dlt_loads.load_id,
+        _dlt_loads.inserted_at
+    from {{ source(source_name, '_dlt_loads') }} as _dlt_loads
+    where _dlt_loads.status = 0
+),
+
+final as (
+    select
+        {{ caller() | trim }}
+        source.provider,
+        source.method,
+        source.request_id,
+        source.response_sha256,
+        source.ingestion_run_id,
+        source._dlt_load_id,
+        completed_loads.inserted_at as _dlt_loaded_at
+    from source
+    inner join completed_loads
+        on source._dlt_load_id = completed_loads.load_id
+)
+
+select * from final
+{%- endmacro %}
