@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ingest.core.chain import Chain
+from ingest.ethereum.chain import ETHEREUM
 from ingest.solana.chain import SOLANA
 
-CHAINS: dict[str, Chain] = {chain.name: chain for chain in (SOLANA,)}
+CHAINS: dict[str, Chain[Any]] = {chain.name: chain for chain in (SOLANA, ETHEREUM)}

@@ -1,10 +1,12 @@
 """The `aurora` command: parses arguments, runs a command, turns known errors into one line.
 
     aurora demo      [--target duckdb|postgres]  simulator on loopback -> ingest -> build -> print
-    aurora run       [--target duckdb|postgres]  the same pipeline against the configured providers
+    aurora run       [--target duckdb|postgres] [--epochs A..B] [--days A..B]
+                                                 the same pipeline against the configured providers
     aurora build     [--target ...] [--full-refresh] [--select ...]   registry + dbt build
     aurora ingest solana [--epochs A..B]         load closed epochs (default: all not yet loaded)
-    aurora simulate serve                        serve the provider simulator over HTTP
+    aurora ingest ethereum [--days A..B]         load closed UTC days, YYYY-MM-DD (inclusive)
+    aurora simulate serve                        serve the provider simulators over HTTP
     aurora replay ARCHIVE_DIR                    serve archived responses as a provider
     aurora statements export --month YYYY-MM     a partner statement with its lines and hash
     aurora docs      [--target ...]              the dbt docs site as one static page
@@ -20,47 +22,52 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ingest import orchestrate
 from ingest.chains import CHAINS
 from ingest.console import make_console
+from ingest.core.periods import parse_day_range, parse_epoch_range
 from ingest.core.warehouse import TARGETS, resolve_target
 from ingest.env import configure_process
-from ingest.errors import AuroraError
+from ingest.errors import AuroraError, CliError
+
+parse_epochs = parse_epoch_range  # '3..7' -> [3, 4, 5, 6, 7]
+parse_days = parse_day_range  # '2026-03-01..2026-03-02' -> both days
 
 
-class CliError(AuroraError):
-    """The command line asks for something that cannot be done (a bad --epochs, say)."""
+def _periods(args: argparse.Namespace) -> dict[str, list[Any]]:
+    """Each chain's periods from its option (``--epochs`` for Solana, ``--days`` for Ethereum)."""
+    out: dict[str, list[Any]] = {}
+    for name, chain in CHAINS.items():
+        text = getattr(args, chain.periods.dest, None)
+        if text:
+            out[name] = chain.periods.parse(text)
+    return out
 
 
-def parse_epochs(text: str) -> list[int]:
-    """'5' -> [5]; '3..7' -> [3, 4, 5, 6, 7] (inclusive)."""
-    try:
-        if ".." in text:
-            first, last = (int(part) for part in text.split("..", 1))
-        else:
-            first = last = int(text)
-    except ValueError:
-        raise CliError(f"--epochs: expected N or A..B (whole numbers), got {text!r}") from None
-    if first < 0 or last < first:
-        raise CliError(f"--epochs: expected 0 <= A <= B, got {text!r}")
-    return list(range(first, last + 1))
-
-
-def _epochs(args: argparse.Namespace) -> list[int] | None:
-    return parse_epochs(args.epochs) if args.epochs else None
+def _chain_periods(args: argparse.Namespace) -> list[Any] | None:
+    """`aurora ingest <chain>`: the chain's periods; another chain's option is an error."""
+    chain = CHAINS[args.chain]
+    for other in {c.periods.option: c.periods for c in CHAINS.values()}.values():
+        if other.option != chain.periods.option and getattr(args, other.dest, None):
+            raise CliError(
+                f"{other.option} does not apply to {chain.name}: its periods are "
+                f"{chain.periods.option} {chain.periods.example}"
+            )
+    return _periods(args).get(chain.name)
 
 
 # ------------------------------------------------------------------------- the run sequence
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    orchestrate.demo(resolve_target(args.target), make_console(), _epochs(args))
+    orchestrate.demo(resolve_target(args.target), make_console(), _periods(args))
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    orchestrate.run(resolve_target(args.target), make_console(), _epochs(args))
+    orchestrate.run(resolve_target(args.target), make_console(), _periods(args))
     return 0
 
 
@@ -79,7 +86,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         args.chain,
         resolve_target(args.target),
         make_console(),
-        _epochs(args),
+        _chain_periods(args),
         archive_dir=Path(args.archive) if args.archive else None,
     )
     return 0
@@ -133,16 +140,29 @@ def build_parser() -> argparse.ArgumentParser:
             help="warehouse: duckdb (embedded, default; $AURORA_TARGET) or postgres",
         )
 
+    def add_periods(p: argparse.ArgumentParser) -> None:
+        """One option per kind of period: --epochs (Solana), --days (Ethereum)."""
+        chains_of: dict[str, list[str]] = {}
+        examples: dict[str, str] = {}
+        for chain in CHAINS.values():
+            chains_of.setdefault(chain.periods.option, []).append(chain.name)
+            examples[chain.periods.option] = chain.periods.example
+        for option, names in chains_of.items():
+            p.add_argument(
+                option,
+                default=None,
+                help=f"{', '.join(names)}: {examples[option]}, inclusive "
+                "(default: every closed one not loaded yet)",
+            )
+
     p = sub.add_parser("demo", help="simulated providers -> ingest -> build -> P&L and statements")
     add_target(p)
-    p.add_argument("--epochs", default=None, help="epochs to ingest, N or A..B (default: all)")
+    add_periods(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("run", help="the pipeline against the providers in config/providers.yaml")
     add_target(p)
-    p.add_argument(
-        "--epochs", default=None, help="N or A..B (default: every closed epoch not loaded)"
-    )
+    add_periods(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build", help="load the registry, then dbt build (seeds, models, tests)")
@@ -154,9 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="load raw provider data")
     p.add_argument("chain", choices=sorted(CHAINS))
     add_target(p)
-    p.add_argument(
-        "--epochs", default=None, help="N or A..B (default: every closed epoch not loaded)"
-    )
+    add_periods(p)
     p.add_argument("--archive", default=None, help="also archive every response to this directory")
     p.set_defaults(func=cmd_ingest)
 
@@ -208,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-__all__ = ["CliError", "build_parser", "main", "parse_epochs"]
+__all__ = ["CliError", "build_parser", "main", "parse_days", "parse_epochs"]
 
 
 if __name__ == "__main__":

@@ -1,15 +1,18 @@
-"""`aurora demo`'s providers: the simulator on loopback, in place of config/providers.yaml's.
+"""`aurora demo`'s providers: the simulators on loopback, in place of config/providers.yaml's.
 
-The simulator serves the default synthetic network (the one seeds/ were written for) on 127.0.0.1;
-the provider URLs of config/providers.yaml are pointed at it through the documented environment
-overrides (:func:`simulator_env`). The run sequence itself is ingest/orchestrate.py's: every closed
-epoch not yet loaded is ingested, dbt builds, the P&L and the statements are printed. A re-run
-reuses the warehouse: nothing new to ingest, and the marts come out byte-identical.
+The simulators serve the default synthetic networks on 127.0.0.1: Solana's (the one seeds/ were
+written for) and Ethereum's (a beacon node, an execution client, two relays). The provider URLs of
+config/providers.yaml are pointed at them through the documented environment overrides
+(:func:`simulator_env`, :func:`ethereum_simulator_env`). The run sequence itself is
+ingest/orchestrate.py's: every chain with operator validators in seeds/ is ingested (today Solana
+only: seeds/ hold no Ethereum validator yet, so Ethereum is skipped with one line), dbt builds, the
+P&L and the statements are printed. A re-run reuses the warehouse: nothing new to ingest, and the
+marts come out byte-identical.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,12 +38,45 @@ def simulator_env(rpc_url: str, kobe_url: str) -> dict[str, str]:
     return env
 
 
+# The relay providers of config/providers.yaml (fact `mev`), pointed at the simulated relays in order.
+RELAY_PROVIDERS = ("relay_flashbots", "relay_ultrasound")
+
+
+def ethereum_simulator_env(
+    server: Any, relay_providers: Sequence[str] = RELAY_PROVIDERS
+) -> dict[str, str]:
+    """The overrides that point the Ethereum providers at an ``EthereumSimulatorServer``: the
+    beacon node, the execution client, and one simulated relay per relay provider, in order."""
+    relays = list(server.network.relays)
+    if len(relay_providers) > len(relays):
+        raise ValueError(f"{len(relay_providers)} relay providers, the simulator has {relays}")
+    env = {
+        "AURORA_PROVIDER_ETH_BEACON_URL": server.beacon_url,
+        "AURORA_PROVIDER_ETH_EXECUTION_URL": server.execution_url,
+    }
+    for provider_id, name in zip(relay_providers, relays, strict=False):
+        env[f"AURORA_PROVIDER_{provider_id.upper()}_URL"] = server.relay_url(name)
+    for provider in ("ETH_BEACON", "ETH_EXECUTION", *(p.upper() for p in relay_providers)):
+        for field, value in SIMULATOR_LIMITS.items():
+            env[f"AURORA_PROVIDER_{provider}_{field}"] = value
+    return env
+
+
 @contextmanager
 def simulated_providers(console: Any) -> Iterator[AuroraConfig]:
-    """The configuration with its providers pointed at a simulator, serving while the block runs."""
+    """The configuration with its providers pointed at the simulators, serving while the block
+    runs."""
+    from ingest.simulator.ethereum.network import Scenario as EthereumScenario
+    from ingest.simulator.ethereum.network import build_network as build_ethereum_network
+    from ingest.simulator.ethereum.server import EthereumSimulatorServer
     from ingest.simulator.network import Scenario, build_network
     from ingest.simulator.server import SimulatorServer
 
-    with SimulatorServer(build_network(Scenario())) as server:
+    with (
+        SimulatorServer(build_network(Scenario())) as server,
+        EthereumSimulatorServer(build_ethereum_network(EthereumScenario())) as eth,
+    ):
         console.print(f"simulated providers on {server.rpc_url} and {server.kobe_url}")
-        yield load_config(env=settings().overlay(simulator_env(server.rpc_url, server.kobe_url)))
+        console.print(f"simulated Ethereum providers on {eth.base_url}")
+        env = {**simulator_env(server.rpc_url, server.kobe_url), **ethereum_simulator_env(eth)}
+        yield load_config(env=settings().overlay(env))

@@ -24,6 +24,10 @@ class AuroraError(Exception):
         return str(self)
 
 
+class CliError(AuroraError):
+    """The command line asks for something that cannot be done (a bad --epochs or --days, say)."""
+
+
 class ConfigError(AuroraError):
     """A configuration file or environment variable is missing, unreadable or invalid."""
 
@@ -56,6 +60,7 @@ __all__ = [
     "ArchiveError",
     "AuroraError",
     "BuildError",
+    "CliError",
     "ConfigError",
     "IngestError",
     "PreflightError",

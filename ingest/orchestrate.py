@@ -8,14 +8,17 @@ The commands are compositions of the same steps:
 - :func:`build`: the registry, then dbt build;
 - :func:`ingest`: one chain's ingestion.
 
-:func:`run_all` ingests every chain of ingest/chains.py. The CLI (ingest/cli.py) parses arguments
-and reports errors; nothing here reads arguments, and nothing here imports the CLI.
+:func:`run_all` ingests every chain of ingest/chains.py that has operator validators in
+seeds/validators.csv (a chain without any is skipped, with one line). Periods are per chain
+(``{"solana": [epochs], "ethereum": [days]}``; a chain not named: every closed period not loaded
+yet). The CLI (ingest/cli.py) parses arguments and reports errors; nothing here reads arguments, and
+nothing here imports the CLI.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -26,9 +29,12 @@ from ingest.config import AuroraConfig, load_config
 from ingest.console import progress_bars
 from ingest.core.chain import Chain
 from ingest.core.destination import pipelines_dir
+from ingest.core.seeds import read_operator_validators
 from ingest.core.warehouse import Target, duckdb_path
 from ingest.env import REPO_ROOT
 from ingest.errors import IngestError
+
+Periods = Mapping[str, list[Any]]  # chain name -> its periods (Solana epochs, Ethereum days)
 
 # ----------------------------------------------------------------------------------- steps
 
@@ -41,11 +47,24 @@ def load_registry_step(target: Target, config: AuroraConfig) -> None:
     grant_owned_reads(target, "loader")  # the transformer reads what the loader wrote
 
 
+def chains_to_ingest(console: Any) -> list[Chain[Any]]:
+    """The chains with operator validators in seeds/validators.csv; one line for each other."""
+    out = []
+    for chain in CHAINS.values():
+        if read_operator_validators(REPO_ROOT / "seeds", chain.name):
+            out.append(chain)
+        else:
+            console.print(
+                f"skipped {chain.name}: no {chain.name} validator in seeds/validators.csv"
+            )
+    return out
+
+
 def ingest_step(
     target: Target,
     config: AuroraConfig,
-    chain: Chain,
-    periods: list[int] | None,
+    chain: Chain[Any],
+    periods: list[Any] | None,
     *,
     console: Any,
     archive_dir: Path | None = None,
@@ -56,7 +75,7 @@ def ingest_step(
 
     def update(stage: str, done: int, total: int) -> None:
         if stage not in tasks:
-            tasks[stage] = progress.add_task(stage, total=max(total, 1))
+            tasks[stage] = progress.add_task(f"{chain.name} {stage}", total=max(total, 1))
         progress.update(tasks[stage], completed=done, total=max(total, 1))
 
     from ingest.access import grant_owned_reads
@@ -92,14 +111,17 @@ def run_all(
     target: Target,
     console: Any,
     providers: AbstractContextManager[AuroraConfig],
-    periods: list[int] | None = None,
+    periods: Periods | None = None,
+    chains: Sequence[Chain[Any]] | None = None,
 ) -> None:
     """The whole sequence. ``providers`` gives the configuration while the providers serve: the
-    registry is loaded and every chain ingested inside it; dbt builds and the results print after."""
+    registry is loaded and every chain (``chains``, default :func:`chains_to_ingest`) ingested
+    inside it; dbt builds and the results print after."""
     with providers as config:
         load_registry_step(target, config)
-        for chain in CHAINS.values():
-            result = ingest_step(target, config, chain, periods, console=console)
+        for chain in chains_to_ingest(console) if chains is None else chains:
+            wanted = (periods or {}).get(chain.name)
+            result = ingest_step(target, config, chain, wanted, console=console)
             console.print(f"ingested {chain.name}: {result}")
     console.print(f"dbt build: {build_step(target, console)}")
     print_step(target, console)
@@ -108,7 +130,7 @@ def run_all(
 # -------------------------------------------------------------------------------- commands
 
 
-def demo(target: Target, console: Any, periods: list[int] | None = None) -> None:
+def demo(target: Target, console: Any, periods: Periods | None = None) -> None:
     """`aurora demo`: the whole sequence against the simulator on loopback."""
     from ingest.demo import simulated_providers
 
@@ -119,13 +141,16 @@ def demo(target: Target, console: Any, periods: list[int] | None = None) -> None
     console.print(f"done in {time.monotonic() - started:.1f} s")
 
 
-def run(target: Target, console: Any, periods: list[int] | None = None) -> None:
+def run(target: Target, console: Any, periods: Periods | None = None) -> None:
     """`aurora run`: the whole sequence against the configured providers, once they answer."""
     from ingest.preflight import preflight
 
     config = load_config()
-    preflight(config)  # fails fast, with a clear message, when a provider cannot be reached
-    run_all(target, console, nullcontext(config), periods)
+    chains = chains_to_ingest(console)
+    names = {chain.name for chain in chains}
+    # fails fast, with a clear message, when a provider of a chain to ingest cannot be reached
+    preflight(config, [pid for pid, p in sorted(config.providers.items()) if p.chain in names])
+    run_all(target, console, nullcontext(config), periods, chains)
 
 
 def build(
@@ -144,7 +169,7 @@ def ingest(
     chain_name: str,
     target: Target,
     console: Any,
-    periods: list[int] | None = None,
+    periods: list[Any] | None = None,
     *,
     archive_dir: Path | None = None,
 ) -> None:

@@ -1,7 +1,8 @@
 """Before `aurora run` starts a long pipeline: can each configured provider be reached at all?
 
 Each provider is asked one cheap request through its own client: the probe its chain gives for the
-provider's kind (Solana JSON-RPC ``getHealth``, Jito Kobe ``validators``), once, with a short
+provider's kind (Solana JSON-RPC ``getHealth``, Jito Kobe ``validators``; Ethereum beacon
+``/eth/v1/beacon/genesis``, execution ``eth_chainId``, a relay's latest delivery), once, with a short
 timeout and no retry. It fails fast, with one line per provider that names the provider and its URL
 (keys redacted), instead of a stack trace deep inside ingestion. A provider that answers "too many
 requests" (HTTP 429) is reachable.
@@ -51,8 +52,12 @@ async def _problems(config: AuroraConfig, provider_ids: list[str], timeout: floa
 def preflight(
     config: AuroraConfig, providers: Iterable[str] | None = None, timeout: float = 5.0
 ) -> None:
-    """Raise PreflightError naming every configured provider that does not answer."""
-    problems = asyncio.run(_problems(config, list(providers or sorted(config.providers)), timeout))
+    """Raise PreflightError naming every provider (``providers``, default: every configured one)
+    that does not answer."""
+    ids = sorted(config.providers) if providers is None else list(providers)
+    if not ids:
+        return
+    problems = asyncio.run(_problems(config, ids, timeout))
     if problems:
         raise PreflightError(
             "cannot reach the configured providers (no network, or a wrong URL or key; "

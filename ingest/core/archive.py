@@ -5,15 +5,20 @@ Archive layout (``archive_dir``):
 - ``responses/<request_id>.resp``: one file per request. The first line is the request metadata as
   compact JSON (provider, provider kind, method, canonical params, request id, HTTP method, path,
   wire key, status, response SHA-256); the raw body bytes follow, unchanged, after that newline.
-  A request made again (e.g. ``getEpochInfo`` in a later run) overwrites its file: the archive holds
-  the latest answer to each request.
+  Final refusals are archived too, with their status (a beacon node's HTTP 404 for a slot without a
+  block is an answer the raw tables record). A request made again (e.g. ``getEpochInfo`` in a later
+  run) overwrites its file: the archive holds the latest answer to each request.
 - ``index.jsonl``: one metadata line per archived response, appended as they arrive (the last line
   of a request wins).
 
-:class:`ReplayServer` serves exactly those bodies over HTTP on loopback, one URL prefix per provider
-(``/<provider_id>``), so the unchanged ingestion code pointed at ``rpc_url`` / ``kobe_url`` (through
-``AURORA_PROVIDER_<ID>_URL``) rebuilds the same raw tables offline. A request that was never archived
-answers HTTP 404 naming it. :func:`replay_main` is the ``aurora replay`` entry point.
+:class:`ReplayServer` serves exactly those bodies, with their statuses, over HTTP on loopback, one
+URL prefix per provider (``/<provider_id>``), whatever the chain (Solana's JSON-RPC and Kobe,
+Ethereum's beacon node, execution client and relays), so the unchanged ingestion code pointed at it
+(through ``AURORA_PROVIDER_<ID>_URL``, :meth:`ReplayServer.env`) rebuilds the same raw tables
+offline. A request that was never archived answers HTTP 501 naming it: never 404, which is a
+provider's answer (to a beacon node, a slot without a block), so an incomplete archive fails the
+replay instead of turning into missed blocks. :func:`replay_main` is the ``aurora replay`` entry
+point.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ INDEX_FILE = "index.jsonl"
 RESPONSES_DIR = "responses"
 # Query parameters that carry credentials: never part of a request's identity.
 IGNORED_QUERY_PARAMS = frozenset({"api-key", "api_key", "apikey", "key", "token"})
+# The answer to a request the archive does not hold: not retried, and not a 404 (see above).
+MISS_STATUS = 501
 
 
 class ResponseArchive:
@@ -174,7 +181,7 @@ class _ReplayHandler(BaseHTTPRequestHandler):
                 "path": rest,
                 "request": wire[:500],
             }
-            self._send(404, json.dumps(message).encode())
+            self._send(MISS_STATUS, json.dumps(message).encode())
             return
         self.server.hits += 1
         self._send(item.http_status, item.body)

@@ -268,6 +268,7 @@ class ProviderHttpClient:
         json_body: Any = None,
         query: Mapping[str, str] | None = None,
         interpret: Callable[[Any, ResponseRecord], T],
+        answers: frozenset[int] = frozenset(),
     ) -> Fetched[T]:
         """Send one logical request (retrying as needed) and interpret its body.
 
@@ -275,6 +276,9 @@ class ProviderHttpClient:
         params, or HTTP path and query/body). ``interpret`` receives the parsed JSON body (numbers
         as Decimal) and the record; it returns the value, raises :class:`RetryableResponse` to try
         again, or raises anything else to stop (that exception propagates unchanged).
+        ``answers``: error statuses that are answers to this request (a beacon node's 404 for a
+        slot without a block): parsed, interpreted, archived and counted like a 2xx
+        (``record.http_status`` tells them apart), never raised as :class:`ProviderError`.
         """
         params_json = canonical_json(params)
         request_id = request_id_for(self.provider_id, method, params_json)
@@ -325,7 +329,7 @@ class ProviderHttpClient:
                     last_reason = f"HTTP {status}"
                     if status in RETRY_AFTER_STATUSES:
                         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                elif status >= 300:  # redirects are not followed: a wrong URL
+                elif status >= 300 and status not in answers:  # redirects are not followed
                     snippet = self.redact(body[:200].decode("utf-8", "replace"))
                     raise ProviderError(
                         self.provider_id,

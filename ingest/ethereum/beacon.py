@@ -8,11 +8,14 @@ and the field; it is not retried.
 
 404 answers:
 - a block of a slot (``/eth/v2/beacon/blocks/{slot}``): the slot has no block, a missed proposal:
-  a :class:`NoBlock` *result*;
+  a :class:`NoBlock` *result*, carrying the 404 answer (an answer like any other: archived, and the
+  payload of the row that records the slot);
 - block or sync-committee rewards of a slot: :class:`NoBlock` when the node says the block is not
   found, :class:`RewardsNotAvailable` when it says the data is not available (pruned state);
 - attestation rewards of an epoch: :class:`RewardsNotAvailable` naming the epoch and suggesting an
   archive node.
+A 404 for a slot whose body is not the API's error JSON (an HTML page: a proxy, a wrong URL; a body
+damaged in transit) proves nothing about the slot: it is retried, then fails.
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from ingest.core.http import (
     ProviderError,
     ProviderHttpClient,
     ResponseRecord,
+    RetryableResponse,
 )
 from ingest.ethereum.errors import (
     EthereumPayloadError,
     NoBlock,
     RewardsNotAvailable,
     Violation,
+    error_body_message,
     not_found_message,
     payload_error,
 )
@@ -80,6 +85,7 @@ ROUTES = (
 
 # The beacon-APIs spec caps the `id` filter of a GET at 64 values (414 beyond).
 MAX_IDS_PER_GET = 64
+NOT_FOUND = frozenset({404})
 STATE_NAMES = frozenset({"head", "genesis", "finalized", "justified"})
 _ROOT = re.compile(r"0x[0-9a-fA-F]{64}")
 _NOT_AVAILABLE = re.compile(r"not available|pruned|historical|archive|state", re.IGNORECASE)
@@ -144,18 +150,9 @@ class BeaconClient:
         self.batch_size = http.config.batch_size
 
     # ------------------------------------------------------------------------- plumbing
-    async def _fetch(
-        self,
-        route: str,
-        params: dict[str, Any],
-        model: type[M],
-        *,
-        path: str,
-        http_method: HttpMethod = "GET",
-        query: dict[str, str] | None = None,
-        json_body: Any = None,
-        check: Callable[[M], None] | None = None,
-    ) -> Fetched[M]:
+    def _interpret(
+        self, route: str, model: type[M], check: Callable[[M], None] | None
+    ) -> Callable[[Any, ResponseRecord], M]:
         provider = self.provider_id
 
         def interpret(body: Any, record: ResponseRecord) -> M:
@@ -172,6 +169,20 @@ class BeaconClient:
                     ) from None
             return value
 
+        return interpret
+
+    async def _fetch(
+        self,
+        route: str,
+        params: dict[str, Any],
+        model: type[M],
+        *,
+        path: str,
+        http_method: HttpMethod = "GET",
+        query: dict[str, str] | None = None,
+        json_body: Any = None,
+        check: Callable[[M], None] | None = None,
+    ) -> Fetched[M]:
         return await self.http.request(
             method=route,
             params=params,
@@ -179,25 +190,62 @@ class BeaconClient:
             path=path,
             query=query,
             json_body=json_body,
-            interpret=interpret,
+            interpret=self._interpret(route, model, check),
         )
+
+    async def _fetch_slot(
+        self,
+        route: str,
+        slot: int,
+        params: dict[str, Any],
+        model: type[M],
+        *,
+        path: str,
+        http_method: HttpMethod = "GET",
+        json_body: Any = None,
+        check: Callable[[M], None] | None = None,
+        rewards: bool = True,
+    ) -> Fetched[M] | NoBlock:
+        """A per-slot request whose HTTP 404 is an answer: :class:`NoBlock` (the slot has no
+        block), or, for a rewards endpoint (``rewards``) whose node says the data is not
+        available, :class:`RewardsNotAvailable`."""
+        answer = self._interpret(route, model, check)
+
+        def interpret(body: Any, record: ResponseRecord) -> M | NoBlock:
+            if record.http_status != 404:
+                return answer(body, record)
+            message = error_body_message(body)
+            if message is None:
+                raise RetryableResponse(
+                    f"HTTP 404 for slot {slot} without the beacon API's error body "
+                    "(is the URL a beacon node's?)"
+                )
+            if rewards and _NOT_AVAILABLE.search(message):
+                raise RewardsNotAvailable(
+                    self.provider_id,
+                    route,
+                    record.params_json,
+                    epoch=self._epoch_of(slot),
+                    slot=slot,
+                    message=message,
+                )
+            return NoBlock(slot, message, record)
+
+        fetched = await self.http.request(
+            method=route,
+            params=params,
+            http_method=http_method,
+            path=path,
+            json_body=json_body,
+            interpret=interpret,
+            answers=NOT_FOUND,
+        )
+        if isinstance(fetched.value, NoBlock):
+            return fetched.value
+        return Fetched(fetched.value, fetched.record)
 
     def _epoch_of(self, slot: int) -> int | None:
         return None if self.slots_per_epoch is None else slot // self.slots_per_epoch
-
-    def _slot_not_found(self, exc: ProviderError, route: str, slot: int) -> NoBlock:
-        """A 404 on a per-slot rewards endpoint: a missing block, or data the node lacks."""
-        message = not_found_message(exc)
-        if _NOT_AVAILABLE.search(message):
-            raise RewardsNotAvailable(
-                self.provider_id,
-                route,
-                exc.params_json,
-                epoch=self._epoch_of(slot),
-                slot=slot,
-                message=message,
-            ) from None
-        return NoBlock(slot, message)
 
     # ------------------------------------------------------------------------- chain facts
     async def genesis(self) -> Fetched[GenesisResponse]:
@@ -308,18 +356,14 @@ class BeaconClient:
                     f"{expected_proposer}",
                 )
 
-        try:
-            return await self._fetch(
-                BLOCK_REWARDS,
-                {"block_id": slot},
-                BlockRewardsResponse,
-                path=BLOCK_REWARDS.format(block_id=slot),
-                check=check,
-            )
-        except ProviderError as exc:
-            if exc.http_status == 404 and not isinstance(exc, EthereumPayloadError):
-                return self._slot_not_found(exc, BLOCK_REWARDS, slot)
-            raise
+        return await self._fetch_slot(
+            BLOCK_REWARDS,
+            slot,
+            {"block_id": slot},
+            BlockRewardsResponse,
+            path=BLOCK_REWARDS.format(block_id=slot),
+            check=check,
+        )
 
     async def sync_committee_rewards(
         self, slot: int, indices: Iterable[int]
@@ -334,20 +378,16 @@ class BeaconClient:
         def check(value: SyncCommitteeRewardsResponse) -> None:
             check_indices([r.validator_index for r in value.data], sent, "data")
 
-        try:
-            return await self._fetch(
-                SYNC_COMMITTEE_REWARDS,
-                params,
-                SyncCommitteeRewardsResponse,
-                path=SYNC_COMMITTEE_REWARDS.format(block_id=slot),
-                http_method="POST",
-                json_body=[str(i) for i in sent],
-                check=check,
-            )
-        except ProviderError as exc:
-            if exc.http_status == 404 and not isinstance(exc, EthereumPayloadError):
-                return self._slot_not_found(exc, SYNC_COMMITTEE_REWARDS, slot)
-            raise
+        return await self._fetch_slot(
+            SYNC_COMMITTEE_REWARDS,
+            slot,
+            params,
+            SyncCommitteeRewardsResponse,
+            path=SYNC_COMMITTEE_REWARDS.format(block_id=slot),
+            http_method="POST",
+            json_body=[str(i) for i in sent],
+            check=check,
+        )
 
     # ------------------------------------------------------------------------- state
     async def sync_committee(
@@ -425,15 +465,12 @@ class BeaconClient:
                     f"{expected_proposer}",
                 )
 
-        try:
-            return await self._fetch(
-                BLOCK,
-                {"block_id": slot},
-                BlockResponse,
-                path=BLOCK.format(block_id=slot),
-                check=check,
-            )
-        except ProviderError as exc:
-            if exc.http_status == 404 and not isinstance(exc, EthereumPayloadError):
-                return NoBlock(slot, not_found_message(exc))
-            raise
+        return await self._fetch_slot(
+            BLOCK,
+            slot,
+            {"block_id": slot},
+            BlockResponse,
+            path=BLOCK.format(block_id=slot),
+            check=check,
+            rewards=False,
+        )

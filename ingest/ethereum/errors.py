@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
 
-from ingest.core.http import ProviderError
+from ingest.core.http import ProviderError, ResponseRecord
 
 
 class EthereumPayloadError(ProviderError):
@@ -71,11 +72,21 @@ class ExecutionRpcError(ProviderError):
 class NoBlock:
     """HTTP 404 "block not found" for a slot: the slot has no canonical block (a missed proposal).
 
-    A result, not an error: it is recorded, not retried.
+    A result, not an error: it is recorded, not retried. ``record``: the 404 answer (its body is
+    the payload of the row that records the missed slot).
     """
 
     slot: int
     message: str
+    record: ResponseRecord | None = field(default=None, compare=False, repr=False)
+
+
+def error_body_message(body: Any) -> str | None:
+    """The ``message`` of a beacon API error body ``{"code": 404, "message": ...}``; None when the
+    body is not one (an HTML page from a proxy or a wrong URL, say)."""
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return str(body["message"])
+    return None
 
 
 def field_path(loc: tuple[int | str, ...], prefix: str = "") -> str:

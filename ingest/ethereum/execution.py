@@ -37,6 +37,7 @@ from ingest.ethereum.payloads import (
     ExecutionBlockFull,
     ExecutionPayload,
     ExecutionReceipt,
+    hex_quantity,
     parse_execution_block,
     parse_receipts,
 )
@@ -46,6 +47,7 @@ T = TypeVar("T")
 PROVIDER_KIND = "ethereum_json_rpc"  # providers.yaml `kind` of the providers this client speaks to
 GET_BLOCK_BY_NUMBER = "eth_getBlockByNumber"
 GET_BLOCK_RECEIPTS = "eth_getBlockReceipts"
+CHAIN_ID = "eth_chainId"
 RETRYABLE_RPC_CODES = frozenset({-32005})
 
 
@@ -154,6 +156,17 @@ class ExecutionClient:
             json_body=payload,
             interpret=interpret,
         )
+
+    async def chain_id(self) -> Fetched[int]:
+        """``eth_chainId``: the chain's id (1 on mainnet); a cheap call that shows the node answers."""
+
+        def parse(result: Any) -> int:
+            try:
+                return hex_quantity(result)
+            except ValueError as exc:
+                raise Violation("result", str(exc)) from None
+
+        return await self.call(CHAIN_ID, [], parse)
 
     async def get_block_by_number(
         self,

@@ -4,10 +4,10 @@
 
 1. per epoch of the day: the operator's attestation rewards (one POST per batch of indices) and
    the proposer duties, of which it keeps the operator's;
-2. per operator proposal slot: the block (404: a missed proposal, recorded), and for a block its
-   consensus rewards, the execution block with its transactions and its receipts (checked against
-   the beacon payload), and every configured relay's deliveries for the slot (missed slots too: a
-   relay claim without a block is a discrepancy);
+2. per operator proposal slot: the block (404: a missed proposal, recorded with the 404 answer as
+   its payload), and for a block its consensus rewards, the execution block with its transactions
+   and its receipts (checked against the beacon payload), and every configured relay's deliveries
+   for the slot (missed slots too: a relay claim without a block is a discrepancy);
 3. per sync-committee period the day touches: the committee, read at a state inside the period;
    where an operator validator is a member, the rewards of every slot of the day in that period
    (a slot without a block pays none: recorded in ``sync_committee_slots``);
@@ -85,8 +85,12 @@ class DayFetcher:
     def _lin(self, record: ResponseRecord) -> dict[str, Any]:
         return lineage(record, self.run_id)
 
-    def _no_response(self, provider: str, route: str, params: dict[str, Any]) -> dict[str, Any]:
-        """The lineage of a row recorded from an HTTP 404 (no body is kept)."""
+    def _no_block(self, answer: NoBlock, route: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The lineage of a row recorded from an HTTP 404: the 404 answer (its body is in
+        ``staging_payloads``), or the request alone when no answer is at hand."""
+        if answer.record is not None:
+            return self._lin(answer.record)
+        provider = self.beacon.provider_id
         params_json = canonical_json(params)
         return {
             "provider": provider,
@@ -167,7 +171,7 @@ class DayFetcher:
             rows.add(
                 "blocks",
                 {
-                    **self._no_response(self.beacon.provider_id, routes.BLOCK, {"block_id": slot}),
+                    **self._no_block(block, routes.BLOCK, {"block_id": slot}),
                     **_empty_block(epoch, slot, proposer),
                     "status": "missed",
                     "error_message": block.message,
@@ -356,9 +360,7 @@ class DayFetcher:
             rows.add(
                 "sync_committee_slots",
                 {
-                    **self._no_response(
-                        self.beacon.provider_id, routes.SYNC_COMMITTEE_REWARDS, params
-                    ),
+                    **self._no_block(answer, routes.SYNC_COMMITTEE_REWARDS, params),
                     "epoch": epoch,
                     "slot": slot,
                     "has_block": False,

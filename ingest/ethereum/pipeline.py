@@ -6,9 +6,10 @@ genesis day when unset) not loaded yet. A day is fetched whole (ethereum/fetch.p
 ONE dlt load (ethereum/source.py) with its ``ingestion_runs`` row and ``staging_payloads``: a
 failure leaves no half-loaded day visible.
 
-Providers (config/providers.yaml, chain ``ethereum``): one beacon node (kind ``beacon_api``,
-fact ``consensus``), one execution client (``ethereum_json_rpc``, fact ``execution``) and the
-relays (``mev_relay``, fact ``mev``, all of them, in that order).
+Providers (config/providers.yaml, chain ``ethereum``; config/chains.yaml ``facts``): one beacon
+node (kind ``beacon_api``, the first of fact ``consensus_rewards``), one execution client
+(``ethereum_json_rpc``, the first of ``execution_fees``) and the relays (``mev_relay``, fact
+``mev``, all of them, in that order).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ import pyarrow as pa
 from ingest.config import AuroraConfig
 from ingest.core.archive import ResponseArchive
 from ingest.core.destination import dlt_pipeline, finish_pending, load, read_dataset
-from ingest.core.http import Fetched, ProviderHttpClient, RetryPolicy
+from ingest.core.http import Fetched, ProviderHttpClient, ResponseRecord, RetryPolicy
+from ingest.core.progress import ProgressCallback
 from ingest.core.rows import aurora_version, lineage, payload_row
 from ingest.core.seeds import read_operator_validators
 from ingest.core.warehouse import Target
@@ -81,8 +83,8 @@ class Providers:
     @classmethod
     def configured(cls, config: AuroraConfig) -> Providers:
         return cls(
-            beacon=_providers_for(config, "consensus", beacon.PROVIDER_KIND)[0],
-            execution=_providers_for(config, "execution", execution.PROVIDER_KIND)[0],
+            beacon=_providers_for(config, "consensus_rewards", beacon.PROVIDER_KIND)[0],
+            execution=_providers_for(config, "execution_fees", execution.PROVIDER_KIND)[0],
             relays=tuple(_providers_for(config, "mev", relay.PROVIDER_KIND, required=False)),
         )
 
@@ -125,13 +127,15 @@ def ingest_ethereum(
     seeds_dir: Path | None = None,
     pipelines_dir: Path | None = None,
     archive_dir: Path | None = None,
+    progress: ProgressCallback | None = None,
     retry: RetryPolicy | None = None,
 ) -> IngestResult:
     """Ingest closed Ethereum days into ``raw_ethereum`` on ``target`` (see module docstring).
 
     ``days``: the days to (re-)ingest, each closed (else :class:`IngestError`), or None for
-    incremental. ``retry`` overrides the backoff schedule (tests); ``archive_dir`` archives every
-    response; ``pipelines_dir``: dlt's working folder.
+    incremental. ``progress(stage, done, total)`` is called with stages ``plan``, ``requests`` and
+    ``days``. ``retry`` overrides the backoff schedule (tests); ``archive_dir`` archives every
+    response for ``aurora replay``; ``pipelines_dir``: dlt's working folder.
     """
     started = time.monotonic()
     validators = operator_indices(Path(seeds_dir) if seeds_dir else REPO_ROOT / "seeds")
@@ -152,6 +156,7 @@ def ingest_ethereum(
             start_day=start_day,
             retry=retry,
             archive=archive,
+            progress=progress,
             started=started,
         )
     )
@@ -174,9 +179,14 @@ async def _run(
     start_day: date | None,
     retry: RetryPolicy | None,
     archive: ResponseArchive | None,
+    progress: ProgressCallback | None,
     started: float,
 ) -> IngestResult:
     run_id = uuid.uuid4().hex
+
+    def report(stage: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(stage, done, total)
 
     def http(provider_id: str) -> ProviderHttpClient:
         return ProviderHttpClient(
@@ -187,6 +197,7 @@ async def _run(
     relay_https = {pid: http(pid) for pid in providers.relays}
     clients += list(relay_https.values())
     try:
+        report("plan", 0, 1)
         beacon_client = BeaconClient(clients[0])
         genesis = await beacon_client.genesis()
         spec = await beacon_client.spec()
@@ -204,11 +215,18 @@ async def _run(
             run_id=run_id,
             batch_size=config.provider(providers.beacon).batch_size,
         )
+        report("plan", 1, 1)
+
+        def on_response(record: ResponseRecord) -> None:
+            fetcher.on_response(record)
+            report("requests", len(fetcher.records), len(fetcher.records))
+
         for client in clients:
-            client.on_response = fetcher.on_response
+            client.on_response = on_response
         load_ids: list[str] = []
         counts: dict[str, int] = {}
         loaded: list[date] = []
+        report("days", 0, len(plan))
         for index, day in enumerate(plan):
             result = await fetcher.fetch_day(day)
             if index == 0:
@@ -219,6 +237,7 @@ async def _run(
             for name, table in tables.items():
                 counts[name] = counts.get(name, 0) + table.num_rows
             loaded.append(day)
+            report("days", len(loaded), len(plan))
         return IngestResult(
             target=target,
             ingestion_run_id=run_id,

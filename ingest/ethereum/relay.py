@@ -54,3 +54,23 @@ class RelayClient:
             query={"slot": str(slot)},
             interpret=interpret,
         )
+
+    async def latest_deliveries(self, limit: int = 1) -> Fetched[list[BidTrace]]:
+        """The relay's ``limit`` latest deliveries (no slot): a cheap call that shows it answers."""
+        provider = self.provider_id
+        route = PROPOSER_PAYLOAD_DELIVERED
+
+        def interpret(body: Any, record: ResponseRecord) -> list[BidTrace]:
+            try:
+                return parse_bid_traces(body)
+            except ValidationError as exc:
+                raise payload_error(provider, route, record.params_json, exc) from None
+
+        return await self.http.request(
+            method=route,
+            params={"limit": limit},
+            http_method="GET",
+            path=route,
+            query={"limit": str(limit)},
+            interpret=interpret,
+        )

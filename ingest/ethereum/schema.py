@@ -95,7 +95,11 @@ TABLES: dict[str, TableSpec] = {
                 ("slot", "bigint"),
                 ("proposer_index", "bigint", "the duty's validator"),
                 ("status", "text", "`proposed`, or `missed` (HTTP 404: no block in the slot)"),
-                ("error_message", "text", "the 404 message of a missed slot"),
+                (
+                    "error_message",
+                    "text",
+                    "the 404 message of a missed slot (the 404 answer is the row's payload)",
+                ),
                 ("consensus_version", "text", "the answer's `version`"),
                 ("parent_root", "text"),
                 ("state_root", "text"),
@@ -131,10 +135,15 @@ TABLES: dict[str, TableSpec] = {
         ),
         table_spec(
             "sync_committee_members",
-            ["provider", "sync_period", "position"],
+            ["provider", "sync_period", "epoch", "position"],
             [
                 ("sync_period", "bigint"),
-                ("epoch", "bigint", "requested"),
+                (
+                    "epoch",
+                    "bigint",
+                    "requested: the day's first epoch in the period (a period two days touch is "
+                    "read by each, so re-ingesting one day leaves the other's row alone)",
+                ),
                 ("state_id", "text", "a state inside the period"),
                 ("position", "bigint", "in the committee (a validator may hold two)"),
                 ("validator_index", "bigint"),

@@ -1,4 +1,8 @@
-"""``aurora simulate serve``: run the provider simulator on loopback until interrupted."""
+"""``aurora simulate serve``: run the provider simulators on loopback until interrupted.
+
+Both chains are served: the Solana JSON-RPC and Jito Kobe API on ``--port``, the Ethereum beacon
+node, execution client and relays on ``--eth-port`` (the DEFAULT Ethereum scenario); the faults
+apply to both."""
 
 from __future__ import annotations
 
@@ -11,6 +15,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from ingest.simulator.ethereum import truth as eth_truth
+from ingest.simulator.ethereum.network import Scenario as EthereumScenario
+from ingest.simulator.ethereum.network import build_network as build_ethereum_network
+from ingest.simulator.ethereum.server import EthereumSimulatorServer
 from ingest.simulator.network import Scenario, build_network
 from ingest.simulator.server import FaultConfig, SimulatorServer
 from ingest.simulator.truth import write_seed_files, write_truth
@@ -26,12 +34,16 @@ def _rate(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="aurora simulate serve",
-        description="Serve a deterministic simulated Solana JSON-RPC and Jito Kobe API.",
+        description="Serve deterministic simulated providers: a Solana JSON-RPC and Jito Kobe "
+        "API, and an Ethereum beacon node, execution client and two MEV-boost relays.",
     )
     p.add_argument("--seed", type=int, default=None, help="network seed (default: scenario's)")
     p.add_argument("--scenario", choices=["default", "benchmark"], default="default")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8899, help="0 picks a free port")
+    p.add_argument("--port", type=int, default=8899, help="Solana; 0 picks a free port")
+    p.add_argument(
+        "--eth-port", type=int, default=None, help="Ethereum (default: --port + 1, or a free one)"
+    )
     p.add_argument("--fault-seed", type=int, default=0)
     p.add_argument("--fault-429", type=_rate, default=0.0, help="share of requests answered 429")
     p.add_argument("--fault-5xx", type=_rate, default=0.0, help="share answered 500/502/503")
@@ -52,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--truth-dir",
         type=Path,
         default=None,
-        help="also write the ground truth CSVs and seeds/validators.csv here",
+        help="also write the ground truth CSVs and seeds/validators.csv here (Ethereum's in "
+        "ethereum/)",
     )
     return p
 
@@ -69,9 +82,12 @@ def serve_main(argv: list[str] | None = None, stop: threading.Event | None = Non
         scenario = replace(scenario, seed=args.seed)
     started = time.monotonic()
     network = build_network(scenario)
+    eth_network = build_ethereum_network(EthereumScenario())
     if args.truth_dir is not None:
         write_truth(network, args.truth_dir)
         write_seed_files(network, args.truth_dir)
+        eth_truth.write_truth(eth_network, args.truth_dir / "ethereum")
+        eth_truth.write_seed_file(eth_network, args.truth_dir / "ethereum")
     faults = FaultConfig(
         seed=args.fault_seed,
         rate_429=args.fault_429,
@@ -88,7 +104,10 @@ def serve_main(argv: list[str] | None = None, stop: threading.Event | None = Non
         host=args.host,
         port=args.port,
     )
-    with server:
+    eth_port = args.eth_port if args.eth_port is not None else (args.port + 1 if args.port else 0)
+    eth_server = EthereumSimulatorServer(eth_network, faults=faults, host=args.host, port=eth_port)
+    with server, eth_server:
+        closed_days = eth_truth.closed_days(eth_network)
         info = {
             "rpc_url": server.rpc_url,
             "kobe_url": server.kobe_url,
@@ -96,10 +115,18 @@ def serve_main(argv: list[str] | None = None, stop: threading.Event | None = Non
             "seed": scenario.seed,
             "tip_slot": server.tip_slot,
             "closed_epochs": [0, network.n_epochs - 1],
+            "beacon_url": eth_server.beacon_url,
+            "execution_url": eth_server.execution_url,
+            "relay_urls": {name: eth_server.relay_url(name) for name in eth_network.relays},
+            "closed_days": [closed_days[0].isoformat(), closed_days[-1].isoformat()],
             "build_seconds": round(time.monotonic() - started, 2),
         }
         print(f"Solana RPC:  {server.rpc_url}", flush=True)
         print(f"Jito Kobe:   {server.kobe_url}", flush=True)
+        print(f"Beacon node: {eth_server.beacon_url}", flush=True)
+        print(f"Execution:   {eth_server.execution_url}", flush=True)
+        for name in eth_network.relays:
+            print(f"Relay {name}: {eth_server.relay_url(name)}", flush=True)
         print(json.dumps(info), flush=True)
         if args.truth_dir is not None:
             print(f"Truth and seeds written to {args.truth_dir}", flush=True)

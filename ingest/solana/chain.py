@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ingest.core.chain import Chain
 from ingest.core.http import ProviderHttpClient
+from ingest.core.periods import EPOCHS
 from ingest.solana.kobe import PROVIDER_KIND as KOBE_KIND
 from ingest.solana.kobe import JitoKobeClient
 from ingest.solana.pipeline import DEFAULT_CHUNK_EPOCHS, DEFAULT_MAX_CHUNK_ROWS, ingest_solana
@@ -20,11 +21,12 @@ async def _kobe_answers(http: ProviderHttpClient) -> object:
     return await JitoKobeClient(http).validators(0)
 
 
-SOLANA = Chain(
+SOLANA: Chain[int] = Chain(
     name=CHAIN,
     dataset=DATASET,
     tables=TABLES,
     ingest=ingest_solana,
+    periods=EPOCHS,
     probes={RPC_KIND: _rpc_answers, KOBE_KIND: _kobe_answers},
     doc=DOC.format(chunk_epochs=DEFAULT_CHUNK_EPOCHS, chunk_rows=DEFAULT_MAX_CHUNK_ROWS),
 )

@@ -64,7 +64,7 @@ def test_replay_main_serves_the_archive(tmp_path: Path) -> None:
         assert answer.status_code == 200 and answer.content == body
         unknown = dict(request, params=[6])
         missing = httpx.post(url, json=unknown, timeout=10)
-        assert missing.status_code == 404 and "not in the archive" in missing.text
+        assert missing.status_code == 501 and "not in the archive" in missing.text
     finally:
         proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 10
@@ -81,3 +81,34 @@ def test_replay_main_rejects_a_folder_that_is_not_an_archive(tmp_path: Path) -> 
     from ingest.core.archive import replay_main
 
     assert replay_main([str(tmp_path / "nothing"), "--port", "0"]) == 2
+
+
+def test_replay_serves_an_archived_404_and_never_404s_a_miss(tmp_path: Path) -> None:
+    """A beacon node's 404 for a slot without a block is an answer: replayed with its status and
+    body; a request the archive lacks is 501, so it can never pass for a missed slot."""
+    from ingest.core.archive import ReplayServer
+
+    body = b'{"code":404,"message":"NOT_FOUND: beacon block at slot 7"}'
+    params_json = canonical_json({"block_id": 7})
+    route = "/eth/v2/beacon/blocks/{block_id}"
+    record = ResponseRecord(
+        provider="eth_beacon",
+        method=route,
+        params_json=params_json,
+        request_id=request_id_for("eth_beacon", route, params_json),
+        response_sha256=hashlib.sha256(body).hexdigest(),
+        http_status=404,
+        body=body,
+        http_method="GET",
+        path="/eth/v2/beacon/blocks/7",
+        wire_key=canonical_json([]),
+        attempts=1,
+    )
+    ResponseArchive(tmp_path / "archive").write(record, "beacon_api")
+    with ReplayServer(tmp_path / "archive") as replay:
+        url = replay.url_for("eth_beacon")
+        answer = httpx.get(f"{url}/eth/v2/beacon/blocks/7", timeout=10)
+        assert answer.status_code == 404 and answer.content == body
+        missing = httpx.get(f"{url}/eth/v2/beacon/blocks/8", timeout=10)
+        assert missing.status_code == 501 and "not in the archive" in missing.text
+        assert (replay.hits, replay.misses) == (1, 1)

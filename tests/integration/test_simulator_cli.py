@@ -34,6 +34,16 @@ def test_serve_main_serves_until_stopped(
         assert httpx.post(rpc.group(1), json=body, timeout=5).json()["result"]["epoch"] == 24
         withheld = httpx.post(f"{kobe.group(1)}/api/v1/validators", json={"epoch": 23}, timeout=5)
         assert withheld.json() == {"validators": []}
+        beacon = re.search(r"Beacon node:\s+(\S+)", out)
+        execution = re.search(r"Execution:\s+(\S+)", out)
+        relays = re.findall(r"Relay [\w-]+:\s+(\S+)", out)
+        assert beacon and execution and len(relays) == 2, out
+        genesis = httpx.get(f"{beacon.group(1)}/eth/v1/beacon/genesis", timeout=5).json()
+        assert int(genesis["data"]["genesis_time"]) > 0
+        chain_id = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
+        assert httpx.post(execution.group(1), json=chain_id, timeout=5).json()["result"]
+        path = "/relay/v1/data/bidtraces/proposer_payload_delivered?limit=1"
+        assert isinstance(httpx.get(relays[0] + path, timeout=5).json(), list)
     finally:
         stop.set()
         thread.join(timeout=10)
@@ -45,6 +55,13 @@ def test_serve_main_serves_until_stopped(
         "validators.csv",
     ):
         assert (tmp_path / name).stat().st_size > 0
+    for name in ("validator_days.csv", "discrepancies.csv", "validators.csv"):
+        assert (tmp_path / "ethereum" / name).stat().st_size > 0
+    assert (
+        (tmp_path / "ethereum" / "validators.csv")
+        .read_text()
+        .startswith("chain,validator_id,identity_pubkey,validator_name\nethereum,3,0x")
+    )
 
 
 def test_rejects_bad_rate() -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from support import base_env, run_aurora
 
-from ingest.cli import CliError, parse_epochs
+from ingest.cli import CliError, build_parser, parse_days, parse_epochs
 
 
 def test_parse_epochs() -> None:
@@ -14,6 +16,49 @@ def test_parse_epochs() -> None:
     for bad in ("x", "5..3", "-1", "1..b"):
         with pytest.raises(CliError):
             parse_epochs(bad)
+
+
+def test_parse_days() -> None:
+    assert parse_days("2026-03-01") == [date(2026, 3, 1)]
+    assert parse_days("2026-02-27..2026-03-01") == [
+        date(2026, 2, 27),
+        date(2026, 2, 28),
+        date(2026, 3, 1),
+    ]
+    for bad in (
+        "x",
+        "2026-03-02..2026-03-01",
+        "2026-3-1",
+        "3..4",
+        "2026-03-01..",
+        "1990-01-01..2026-01-01",
+    ):
+        with pytest.raises(CliError, match="--days"):
+            parse_days(bad)
+
+
+def test_each_chain_takes_its_own_periods() -> None:
+    from ingest.cli import _chain_periods, _periods
+
+    args = build_parser().parse_args(["run", "--epochs", "3..4", "--days", "2026-03-01"])
+    assert _periods(args) == {"solana": [3, 4], "ethereum": [date(2026, 3, 1)]}
+    args = build_parser().parse_args(["ingest", "ethereum", "--days", "2026-03-01..2026-03-02"])
+    assert _chain_periods(args) == [date(2026, 3, 1), date(2026, 3, 2)]
+    args = build_parser().parse_args(["ingest", "ethereum"])
+    assert _chain_periods(args) is None
+    args = build_parser().parse_args(["ingest", "ethereum", "--epochs", "3"])
+    with pytest.raises(CliError, match="--epochs does not apply to ethereum"):
+        _chain_periods(args)
+    args = build_parser().parse_args(["ingest", "solana", "--days", "2026-03-01"])
+    with pytest.raises(CliError, match="--days does not apply to solana"):
+        _chain_periods(args)
+
+
+def test_a_bad_days_range_is_one_line() -> None:
+    result = run_aurora(["ingest", "ethereum", "--days", "2026-03-05..2026-03-01"], base_env())
+    assert result.returncode == 2
+    assert "aurora: error: --days: expected A <= B" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_unknown_target_is_a_clear_error() -> None:

@@ -180,6 +180,25 @@ def test_block_missed_slot_is_a_result() -> None:
     assert len(h.seen) == 1
 
 
+def test_a_missed_slot_keeps_its_404_answer() -> None:
+    client, _ = beacon(not_found("NOT_FOUND: beacon block at slot 5"))
+    result = run(client.block(5))
+    assert isinstance(result, NoBlock) and result.record is not None
+    assert result.record.http_status == 404
+    assert json.loads(result.record.body)["message"] == "NOT_FOUND: beacon block at slot 5"
+
+
+def test_a_404_without_the_api_error_body_is_no_missed_slot() -> None:
+    # an HTML page from a proxy or a wrong URL proves nothing about the slot: retried, then fails
+    client, h = beacon(lambda r: httpx.Response(404, text="<html>Not Found</html>"))
+    with pytest.raises(ProviderError, match="malformed JSON body"):
+        run(client.block(5))
+    assert len(h.seen) == 4  # max_retries 3
+    client, _ = beacon(lambda r: json_response({"detail": "no"}, 404))
+    with pytest.raises(ProviderError, match="without the beacon API's error body"):
+        run(client.sync_committee_rewards(5, [1]))
+
+
 def test_block_checks_slot_and_proposer() -> None:
     client, _ = beacon(lambda r: json_response(BLOCK))
     fetched = run(client.block(12867843, expected_proposer=362530))

@@ -28,6 +28,19 @@ DATASETS: list[tuple[str, dict[str, TableSpec], set[str]]] = [
     *((chain.dataset, dict(chain.tables), {"_dlt_load_id"}) for chain in CHAINS.values()),
     (registry.DATASET, registry.TABLES, {"_dlt_load_id", "_dlt_id"}),
 ]
+# Ingested, but no dbt model reads them yet (the Ethereum models are an issue of their own): strict,
+# so the test says when the sources arrive and this line must go.
+NOT_MODELLED_YET = {"raw_ethereum"}
+DATASET_PARAMS = [
+    pytest.param(
+        *d,
+        id=d[0],
+        marks=[pytest.mark.xfail(strict=True, reason="no dbt source yet")]
+        if d[0] in NOT_MODELLED_YET
+        else [],
+    )
+    for d in DATASETS
+]
 
 
 def test_raw_tables_md_is_the_rendering_of_the_declarations() -> None:
@@ -54,7 +67,7 @@ def _dbt_sources() -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-@pytest.mark.parametrize(("dataset", "tables", "added"), DATASETS, ids=[d[0] for d in DATASETS])
+@pytest.mark.parametrize(("dataset", "tables", "added"), DATASET_PARAMS)
 def test_dbt_sources_declare_exactly_the_raw_tables(
     dataset: str, tables: dict[str, TableSpec], added: set[str]
 ) -> None:

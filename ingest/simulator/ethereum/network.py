@@ -151,6 +151,21 @@ class Scenario:
     relays: tuple[str, ...] = ("relay-a", "relay-b")
     features: bool = True
 
+    @classmethod
+    def benchmark(cls, n_operator: int = 1_000, n_days: int = 7) -> Scenario:
+        """A larger chain for benchmarks: ``n_operator`` operator validators (indices 0..n-1) in a
+        network 10% larger, over ``n_days`` full days, sync committees of 32, no forced cases."""
+        n_validators = max(n_operator + n_operator // 10, n_operator + 34)
+        return cls(
+            seed=11,
+            n_validators=n_validators,
+            operator_indices=tuple(range(n_operator)),
+            sync_committee_size=32,
+            sync_subnet_count=4,
+            n_days=n_days,
+            features=False,
+        )
+
     def __post_init__(self) -> None:
         ops = self.operator_indices
         if len(set(ops)) != len(ops) or any(not 0 <= i < self.n_validators for i in ops):

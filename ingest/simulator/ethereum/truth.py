@@ -454,3 +454,20 @@ def write_truth(network: Network, out_dir: Path) -> list[Path]:
     _write_csv(days_path, validator_days(network), VALIDATOR_DAY_COLUMNS)
     _write_csv(disc_path, discrepancies(network), DISCREPANCY_COLUMNS)
     return [days_path, disc_path]
+
+
+SEED_COLUMNS = ["chain", "validator_id", "identity_pubkey", "validator_name"]
+
+
+def write_seed_file(network: Network, out_dir: Path) -> Path:
+    """validators.csv with the operator's Ethereum validators (the seeds' columns): the index, its
+    BLS pubkey (lowercase) and a name."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "validators.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(SEED_COLUMNS)
+        for index in sorted(network.operator_indices):
+            pubkey = network.validators[index].pubkey.lower()
+            writer.writerow([CHAIN, index, pubkey, f"eth-{index:04d}"])
+    return path
