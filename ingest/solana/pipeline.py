@@ -242,59 +242,73 @@ async def _run(job: IngestJob) -> IngestResult:
         )
         rpc_http.on_response = fetcher.on_response
         kobe_http.on_response = fetcher.on_response
+        try:
+            return await _load_chunks(job, fetcher, plans, schedule, info, rpc_http, kobe_http)
+        finally:
+            await fetcher.aclose()
 
-        tally = _Tally()
-        t_prefetch = time.monotonic()
-        size = await _chunk_size(job, fetcher, plans, schedule.value)
-        chunks = [plans[i : i + size] for i in range(0, len(plans), size)]
-        tally.fetch_seconds += time.monotonic() - t_prefetch
-        first_load = True  # the epoch_schedule row and the run's first payloads go with it
-        done_epochs = 0
-        for index, chunk in enumerate(chunks):
-            t0 = time.monotonic()
-            result = await fetcher.fetch_chunk(
-                chunk,
-                include_schedule=first_load,
-                skip_not_closed=job.epochs is None,
-                epochs_total=len(plans),
-                epochs_done_before=done_epochs,
-            )
-            done_epochs += len(chunk)
-            if first_load:
-                result.rows.add("staging_payloads", payload_row(info.record, job.run_id))
-            _add_run_rows(result, job.run_id)
-            tally.not_closed += result.not_closed
-            tally.fetch_seconds += time.monotonic() - t0
-            if not result.closed and not result.mev_only:
-                continue
-            t1 = time.monotonic()
-            tables = result.rows.to_arrow_tables()
-            job.report("load", index, len(chunks))
-            load_id = await asyncio.to_thread(_load_chunk, job, tables)
-            tally.load_seconds += time.monotonic() - t1
-            tally.load_ids.append(load_id)
-            for name, table in tables.items():
-                tally.row_counts[name] = tally.row_counts.get(name, 0) + table.num_rows
-            first_load = False
-            fetcher.mark_loaded()
-            tally.loaded += result.closed
-            tally.mev += result.mev_only
-            job.report("load", index + 1, len(chunks))
-        return IngestResult(
-            target=job.target,
-            ingestion_run_id=job.run_id,
-            epochs_loaded=tuple(sorted(tally.loaded)),
-            mev_reingested=tuple(sorted(tally.mev)),
-            not_closed=tuple(sorted(tally.not_closed)),
-            current_epoch=info.value.epoch,
-            load_ids=tuple(tally.load_ids),
-            row_counts=dict(sorted(tally.row_counts.items())),
-            requests=rpc_http.stats.requests + kobe_http.stats.requests,
-            http_attempts=rpc_http.stats.attempts + kobe_http.stats.attempts,
-            fetch_seconds=tally.fetch_seconds,
-            load_seconds=tally.load_seconds,
-            elapsed_seconds=time.monotonic() - job.started,
+
+async def _load_chunks(
+    job: IngestJob,
+    fetcher: ChunkFetcher,
+    plans: list[EpochPlan],
+    schedule: Fetched[EpochSchedule],
+    info: Fetched[EpochInfo],
+    rpc_http: ProviderHttpClient,
+    kobe_http: ProviderHttpClient,
+) -> IngestResult:
+    tally = _Tally()
+    t_prefetch = time.monotonic()
+    size = await _chunk_size(job, fetcher, plans, schedule.value)
+    chunks = [plans[i : i + size] for i in range(0, len(plans), size)]
+    tally.fetch_seconds += time.monotonic() - t_prefetch
+    first_load = True  # the epoch_schedule row and the run's first payloads go with it
+    done_epochs = 0
+    for index, chunk in enumerate(chunks):
+        t0 = time.monotonic()
+        result = await fetcher.fetch_chunk(
+            chunk,
+            include_schedule=first_load,
+            skip_not_closed=job.epochs is None,
+            epochs_total=len(plans),
+            epochs_done_before=done_epochs,
         )
+        done_epochs += len(chunk)
+        if first_load:
+            result.rows.add("staging_payloads", payload_row(info.record, job.run_id))
+        _add_run_rows(result, job.run_id)
+        tally.not_closed += result.not_closed
+        tally.fetch_seconds += time.monotonic() - t0
+        if not result.closed and not result.mev_only:
+            continue
+        t1 = time.monotonic()
+        tables = result.rows.to_arrow_tables()
+        job.report("load", index, len(chunks))
+        load_id = await asyncio.to_thread(_load_chunk, job, tables)
+        tally.load_seconds += time.monotonic() - t1
+        tally.load_ids.append(load_id)
+        for name, table in tables.items():
+            tally.row_counts[name] = tally.row_counts.get(name, 0) + table.num_rows
+        first_load = False
+        fetcher.mark_loaded()
+        tally.loaded += result.closed
+        tally.mev += result.mev_only
+        job.report("load", index + 1, len(chunks))
+    return IngestResult(
+        target=job.target,
+        ingestion_run_id=job.run_id,
+        epochs_loaded=tuple(sorted(tally.loaded)),
+        mev_reingested=tuple(sorted(tally.mev)),
+        not_closed=tuple(sorted(tally.not_closed)),
+        current_epoch=info.value.epoch,
+        load_ids=tuple(tally.load_ids),
+        row_counts=dict(sorted(tally.row_counts.items())),
+        requests=rpc_http.stats.requests + kobe_http.stats.requests,
+        http_attempts=rpc_http.stats.attempts + kobe_http.stats.attempts,
+        fetch_seconds=tally.fetch_seconds,
+        load_seconds=tally.load_seconds,
+        elapsed_seconds=time.monotonic() - job.started,
+    )
 
 
 async def _plan(job: IngestJob, info: Fetched[EpochInfo]) -> list[EpochPlan]:
