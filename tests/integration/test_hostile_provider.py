@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import make_sim_config, query_warehouse
 from hostile_proxy import FAULTS, HostileProxy, Rewrite
 from support import base_env, run_aurora
 
@@ -49,8 +50,6 @@ def seeds(network: Network, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _ingest(server: Any, seeds: Path, pipelines: Path, epochs: list[int] | None = None) -> Any:
-    from conftest import make_sim_config
-
     config = make_sim_config(server, MAX_RETRIES="1")
     return ingest_solana(
         "duckdb", epochs, config, seeds_dir=seeds, pipelines_dir=pipelines, retry=FAST_RETRY
@@ -240,3 +239,33 @@ def test_cli_names_the_answer_without_a_traceback(
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-3000:]
     assert "aurora: error: provider '" in result.stderr
     assert "Traceback" not in result.stderr and "Task exception" not in result.stderr
+
+
+def test_an_empty_signatures_page_does_not_shrink_vote_fees(
+    tmp_path: Path, duckdb_target_env: dict[str, str], pipelines_dir: Path
+) -> None:
+    """More than one page of vote transactions (1000 a page): the provider answers the second
+    page empty. Epoch 0 then has no transaction although the validators earned rewards for it:
+    the ingest fails instead of halving vote fees; the terminal empty page of a whole history
+    (the legitimate end) is accepted once the provider answers well."""
+    net = build_network(Scenario(n_epochs=10, stake_accounts_per_validator=3, slots_per_epoch=128))
+    seeds = tmp_path / "seeds"
+    truth.write_seed_files(net, seeds)
+    with (
+        SimulatorServer(net) as server,
+        HostileProxy(server, FAULTS["empty_signatures_page"], times=None) as proxy,
+    ):
+        with pytest.raises(AuroraError) as failure:
+            _ingest(proxy, seeds, pipelines_dir, [0])
+        message = failure.value.message
+        assert "method 'getSignaturesForAddress'" in message and "epoch 0" in message, message
+        assert "signature history is incomplete" in message
+        assert _complete_epochs(Path(duckdb_target_env["AURORA_DUCKDB_PATH"])) == []
+        proxy.active = False
+        _ingest(proxy, seeds, pipelines_dir, [0])
+    got = dict(
+        query_warehouse(
+            "duckdb", "select vote_account, count(*) from raw_solana.vote_signatures group by 1"
+        )
+    )
+    assert got == {v.vote_pubkey: len(net.votes(v.index, 0)) for v in net.operator_validators}
