@@ -25,6 +25,7 @@ from ingest.config import AuroraConfig
 from ingest.core.archive import ResponseArchive
 from ingest.core.destination import dlt_pipeline, finish_pending, load
 from ingest.core.http import Fetched, ProviderHttpClient, RetryPolicy
+from ingest.core.lock import warehouse_lock
 from ingest.core.progress import ProgressCallback
 from ingest.core.rows import RawRows, aurora_version, payload_row
 from ingest.core.seeds import OperatorValidator, read_operator_validators
@@ -168,22 +169,25 @@ def ingest_solana(
     limits = ChunkLimits(chunk_epochs, max_chunk_rows)
     validators = _operator_validators(Path(seeds_dir) if seeds_dir else REPO_ROOT / "seeds")
     providers = Providers.configured(config)
-    pipeline = dlt_pipeline(target, PIPELINE_NAME, DATASET, pipelines_dir)
-    finish_pending(pipeline, target)
-    job = IngestJob(
-        target=target,
-        epochs=epochs,
-        config=config,
-        validators=validators,
-        providers=providers,
-        pipeline=pipeline,
-        limits=limits,
-        retry=retry,
-        archive=ResponseArchive(archive_dir) if archive_dir is not None else None,
-        progress=progress,
-        started=started,
-    )
-    return asyncio.run(_run(job))
+    # one writer per warehouse: the packages a crashed run left pending are completed only under
+    # the lock, never those of a run still going (re-entrant: the CLI holds it already)
+    with warehouse_lock(target, f"aurora ingest {CHAIN}"):
+        pipeline = dlt_pipeline(target, PIPELINE_NAME, DATASET, pipelines_dir)
+        finish_pending(pipeline, target)
+        job = IngestJob(
+            target=target,
+            epochs=epochs,
+            config=config,
+            validators=validators,
+            providers=providers,
+            pipeline=pipeline,
+            limits=limits,
+            retry=retry,
+            archive=ResponseArchive(archive_dir) if archive_dir is not None else None,
+            progress=progress,
+            started=started,
+        )
+        return asyncio.run(_run(job))
 
 
 def _operator_validators(seeds_dir: Path) -> list[OperatorValidator]:

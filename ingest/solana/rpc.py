@@ -54,9 +54,7 @@ BLOCK_CONFIG: dict[str, Any] = {
 # --------------------------------------------------------------------------------------- models
 class EpochSchedule(BaseModel):
     model_config = CAMEL
-    slots_per_epoch: Annotated[
-        Index, Ge(MINIMUM_SLOTS_PER_EPOCH)
-    ]
+    slots_per_epoch: Annotated[Index, Ge(MINIMUM_SLOTS_PER_EPOCH)]
     leader_schedule_slot_offset: Index
     warmup: bool
     first_normal_epoch: Annotated[Index, Le(MAX_WARMUP_EPOCHS)]
