@@ -29,11 +29,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Literal, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import ValidationError
 
-from ingest.config import ProviderConfig
+from ingest.config import ProviderConfig, redact_text
 from ingest.errors import AuroraError
 
 T = TypeVar("T")
@@ -254,6 +255,9 @@ class ProviderHttpClient:
         if self._api_key and config.key_in == "header":
             headers[config.key_name] = self._api_key
         self._base_url = config.url.rstrip("/")
+        # credentials embedded in the URL itself (userinfo): never shown in an error
+        userinfo = urlsplit(config.url).netloc.rpartition("@")[0]
+        self._url_secrets = [part for part in userinfo.split(":") if part]
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(config.timeout_seconds),
             headers=headers,
@@ -276,10 +280,8 @@ class ProviderHttpClient:
         await self._client.aclose()
 
     def redact(self, text: str) -> str:
-        """Remove the API key from any text that may be shown or logged."""
-        if self._api_key:
-            text = text.replace(self._api_key, "***")
-        return text
+        """Remove the API key, and the userinfo of any URL, from text that may be shown or logged."""
+        return redact_text(text, [self._api_key, *self._url_secrets])
 
     def _url(self, path: str) -> str:
         return self._base_url + path if path else self._base_url
