@@ -168,15 +168,19 @@ def failure_report(target: Target, target_path: Path, output: Sequence[str], sin
         report += [f"    {line}" for line in message[1:MAX_MESSAGE_LINES] if line.strip()]
         seed = _seed_of(node, nodes) if kind == "test" else None
         relation = result.get("relation_name")
-        if seed is not None and relation and result.get("failures"):
+        if kind == "test" and relation and result.get("failures"):
             kwargs = dict(node.get("test_metadata", {}).get("kwargs", {}))
             try:
                 rows = _stored_rows(target, str(relation), MAX_ROWS)
             except Exception as exc:  # the report must never hide the failure itself
                 report.append(f"    (failing rows not readable from {relation}: {exc})")
                 continue
-            for text in describe_rows(str(seed.get("original_file_path", "")), rows, kwargs):
-                report.append(f"    {text}")
+            if seed is not None:
+                texts = describe_rows(str(seed.get("original_file_path", "")), rows, kwargs)
+            else:  # a test over several seeds or models: the stored row as it is
+                texts = [" ".join(f"{k}={_text(v)}" for k, v in row.items()) for row in rows]
+            for text in texts:
+                report.append(f"    {text if len(text) <= 300 else text[:297] + '...'}")
             count = int(result.get("failures") or 0)
             if count > len(rows):
                 report.append(f"    ... {count - len(rows)} more: select * from {relation}")
