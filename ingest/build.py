@@ -1,7 +1,11 @@
 """dbt, run as a subprocess on a warehouse target: `dbt build` with a progress bar (keeping dbt's
 own log for when something fails), and any other dbt command (:func:`run_dbt`).
 
-dbt-duckdb keeps the DuckDB file locked in its process, so dbt never shares one with dlt."""
+dbt-duckdb keeps the DuckDB file locked in its process, so dbt never shares one with dlt. dbt runs
+in a process group of its own that dies with `aurora` (ingest/core/children.py): Ctrl-C, SIGTERM
+and even ``kill -9`` of `aurora` end it, so no orphaned dbt keeps the warehouse locked. A failed
+build reports each failing node with dbt's own message, and a failing seed test its first rows with
+the seed's file and line (ingest/build_failures.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +14,14 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ingest.console import progress_bars
-from ingest.core.warehouse import Target, duckdb_path
+from ingest.core.children import spawn, stop
+from ingest.core.warehouse import Target, duckdb_lock_message, duckdb_path
 from ingest.env import REPO_ROOT, child_environ, settings
 from ingest.errors import BuildError, WarehouseError
 
@@ -83,15 +89,20 @@ def run_dbt(
     if vars:
         cmd += ["--vars", json.dumps(dict(vars), sort_keys=True)]
     env = target_env(target, extra_env)
-    result = subprocess.run(
+    proc = spawn(
         cmd,
         cwd=REPO_ROOT,
         env=env,
         text=True,
-        capture_output=capture,
-        check=False,
+        stdout=subprocess.PIPE if capture else None,
+        stderr=subprocess.PIPE if capture else None,
     )
-    return result
+    try:
+        stdout, stderr = proc.communicate()
+    except BaseException:
+        stop(proc)
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
 
 def dbt_build(
@@ -116,7 +127,8 @@ def dbt_build(
     env["NO_COLOR"] = "1"
     env["DBT_USE_COLORS"] = "false"
     lines: list[str] = []
-    proc = subprocess.Popen(
+    started = time.time()
+    proc = spawn(
         cmd,
         cwd=REPO_ROOT,
         env=env,
@@ -126,28 +138,32 @@ def dbt_build(
         bufsize=1,
     )
     assert proc.stdout is not None
-    if console is None:
-        for line in proc.stdout:
-            lines.append(line.rstrip("\n"))
-            print(line, end="")
-    else:
-        with progress_bars(console) as progress:
-            task = progress.add_task(f"dbt {command} ({target})", total=None)
-            done = 0
+    try:
+        if console is None:
             for line in proc.stdout:
                 lines.append(line.rstrip("\n"))
-                match = _PROGRESS.search(line)
-                if match:
-                    done += 1
-                    progress.update(task, completed=done, total=int(match.group(2)))
-    code = proc.wait()
+                print(line, end="")
+        else:
+            with progress_bars(console) as progress:
+                task = progress.add_task(f"dbt {command} ({target})", total=None)
+                done = 0
+                for line in proc.stdout:
+                    lines.append(line.rstrip("\n"))
+                    match = _PROGRESS.search(line)
+                    if match:
+                        done += 1
+                        progress.update(task, completed=done, total=int(match.group(2)))
+        code = proc.wait()
+    except BaseException:  # Ctrl-C, SIGTERM: dbt ends with aurora
+        stop(proc)
+        raise
     if code != 0:
-        failures = [
-            line
-            for line in lines
-            if re.search(r"\b(ERROR|FAIL)\b|Error|Failure in", line) and " of " not in line
-        ]
-        detail = "\n".join(failures[-40:]) or "\n".join(lines[-40:])
+        locked = next((duckdb_lock_message(line) for line in lines if "set lock" in line), None)
+        if locked:
+            raise WarehouseError(locked)
+        from ingest.build_failures import failure_report
+
+        detail = failure_report(target, REPO_ROOT / dbt_target_path(target), lines, started)
         raise BuildError(f"dbt {command} failed on {target} (exit {code}):\n{detail}")
     return lines
 

@@ -3,7 +3,7 @@
     aurora demo      [--target duckdb|postgres]  simulator on loopback -> ingest -> build -> print
     aurora run       [--target duckdb|postgres] [--epochs A..B] [--days A..B]
                                                  the same pipeline against the configured providers
-    aurora build     [--target ...] [--full-refresh] [--select ...]   registry + dbt build
+    aurora build     [--target ...] [--full-refresh] [--select ...] [--force]   registry + dbt build
     aurora ingest solana [--epochs A..B]         load closed epochs (default: all not yet loaded)
     aurora ingest ethereum [--days A..B]         load closed UTC days, YYYY-MM-DD (inclusive)
     aurora simulate serve                        serve the provider simulators over HTTP
@@ -12,8 +12,11 @@
     aurora docs      [--target ...]              the dbt docs site as one static page
     aurora access apply|add-login --target postgres   roles, logins and grants (PostgreSQL)
 
-demo, run, build and ingest are the run sequence of ingest/orchestrate.py. Every subcommand exits
-non-zero with a one-line message (no stack trace) on an :class:`~ingest.errors.AuroraError`.
+demo, run, build and ingest are the run sequence of ingest/orchestrate.py; each holds the warehouse
+lock for its run: a second one on the same warehouse refuses (exit 3) naming the holder, or waits
+with ``--wait``. Every subcommand exits non-zero with a one-line message (no stack trace) on an
+:class:`~ingest.errors.AuroraError`, and on the library errors that mean the warehouse is held by
+another process. SIGTERM unwinds like Ctrl-C (exit 143): dbt is stopped, the build marked failed.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from typing import Any
 from ingest import orchestrate
 from ingest.chains import CHAINS
 from ingest.console import make_console
+from ingest.core.children import Terminated, terminate_on_sigterm
 from ingest.core.periods import parse_day_range, parse_epoch_range
-from ingest.core.warehouse import TARGETS, resolve_target
+from ingest.core.warehouse import TARGETS, resolve_target, translate_error
 from ingest.env import configure_process
 from ingest.errors import AuroraError, CliError
 
@@ -62,12 +66,12 @@ def _chain_periods(args: argparse.Namespace) -> list[Any] | None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    orchestrate.demo(resolve_target(args.target), make_console(), _periods(args))
+    orchestrate.demo(resolve_target(args.target), make_console(), _periods(args), wait=args.wait)
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    orchestrate.run(resolve_target(args.target), make_console(), _periods(args))
+    orchestrate.run(resolve_target(args.target), make_console(), _periods(args), wait=args.wait)
     return 0
 
 
@@ -77,6 +81,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         make_console(),
         full_refresh=args.full_refresh,
         select=args.select or (),
+        force=args.force,
+        wait=args.wait,
+        allow_empty_seeds=args.allow_empty_seed or (),
     )
     return 0
 
@@ -88,6 +95,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         make_console(),
         _chain_periods(args),
         archive_dir=Path(args.archive) if args.archive else None,
+        wait=args.wait,
     )
     return 0
 
@@ -114,10 +122,12 @@ def cmd_statements(args: argparse.Namespace, rest: list[str]) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
+    from ingest.core.lock import warehouse_lock
     from ingest.docs import build_docs
 
     target = resolve_target(args.target)
-    path = build_docs(target)
+    with warehouse_lock(target, "aurora docs"):  # dbt opens the warehouse to read its catalog
+        path = build_docs(target)
     make_console().print(f"docs written to {path} (one static page; open it in a browser)")
     return 0
 
@@ -155,20 +165,41 @@ def build_parser() -> argparse.ArgumentParser:
                 "(default: every closed one not loaded yet)",
             )
 
+    def add_wait(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--wait",
+            action="store_true",
+            help="when another run holds the warehouse, wait for it instead of refusing",
+        )
+
     p = sub.add_parser("demo", help="simulated providers -> ingest -> build -> P&L and statements")
     add_target(p)
     add_periods(p)
+    add_wait(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("run", help="the pipeline against the providers in config/providers.yaml")
     add_target(p)
     add_periods(p)
+    add_wait(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build", help="load the registry, then dbt build (seeds, models, tests)")
     add_target(p)
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models whole")
     p.add_argument("--select", action="append", help="dbt selection (repeatable)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when the warehouse is up to date (same fingerprint as the last build)",
+    )
+    p.add_argument(
+        "--allow-empty-seed",
+        action="append",
+        metavar="SEED",
+        help="a seed file that may have its header only (repeatable), e.g. partner_attributions",
+    )
+    add_wait(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("ingest", help="load raw provider data")
@@ -176,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_target(p)
     add_periods(p)
     p.add_argument("--archive", default=None, help="also archive every response to this directory")
+    add_wait(p)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser(
@@ -213,17 +245,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args, rest = parser.parse_known_args(argv)
     try:
-        if getattr(args, "passthrough", False):
-            return int(args.func(args, rest))
-        if rest:
-            parser.error(f"unrecognized arguments: {' '.join(rest)}")
-        return int(args.func(args))
+        with terminate_on_sigterm():
+            if getattr(args, "passthrough", False):
+                return int(args.func(args, rest))
+            if rest:
+                parser.error(f"unrecognized arguments: {' '.join(rest)}")
+            return int(args.func(args))
     except AuroraError as exc:
         print(f"aurora: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("aurora: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("aurora: terminated", file=sys.stderr)
+        return 143
+    except Exception as exc:
+        known = translate_error(exc)  # a library's way of saying the warehouse is held
+        if known is None:
+            raise
+        print(f"aurora: error: {known.message}", file=sys.stderr)
+        return known.exit_code
 
 
 __all__ = ["CliError", "build_parser", "main", "parse_days", "parse_epochs"]

@@ -8,10 +8,12 @@ for example ``AURORA_PROVIDER_SOLANA_RPC_URL``. Secrets (API keys) are never sto
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -184,6 +186,35 @@ def load_config(
     return AuroraConfig(chains=chain_overrides, providers=providers.providers)
 
 
+_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
+
+
+def redact_url(url: str, secrets: Iterable[str | None] = ()) -> str:
+    """A URL fit to store or print: the query and fragment dropped (an ``api-key`` parameter),
+    userinfo replaced by ``***@`` (``https://user:key@host``), and each path segment that holds
+    one of ``secrets`` (the configured API key) replaced by ``***`` (``/v2/<key>``)."""
+    keys = [k for k in secrets if k]
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    segments = []
+    for segment in parts.path.split("/"):
+        segments.append("***" if any(key in segment for key in keys) else segment)
+    return urlunsplit((parts.scheme, netloc, "/".join(segments), "", ""))
+
+
+def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` with every secret replaced by ``***`` and the userinfo of any URL in it hidden."""
+    for key in secrets:
+        if key:
+            text = text.replace(key, "***")
+    return _USERINFO.sub(lambda m: f"{m.group('scheme')}***@", text)
+
+
 def registry_rows(config: AuroraConfig) -> dict[str, list[dict[str, Any]]]:
     """The registry tables (chains, providers, chain_provider_mappings) as rows, secrets excluded."""
     chains = [
@@ -200,7 +231,7 @@ def registry_rows(config: AuroraConfig) -> dict[str, list[dict[str, Any]]]:
             "provider": pid,
             "kind": p.kind,
             "chain": p.chain,
-            "base_url": p.url.split("?", 1)[0],
+            "base_url": redact_url(p.url, [p.api_key()]),
             "rate_limit_per_second": str(p.rate_limit_per_second),
             "max_concurrency": p.max_concurrency,
         }

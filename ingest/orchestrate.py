@@ -13,6 +13,13 @@ seeds/validators.csv (a chain without any is skipped, with one line). Periods ar
 (``{"solana": [epochs], "ethereum": [days]}``; a chain not named: every closed period not loaded
 yet). The CLI (ingest/cli.py) parses arguments and reports errors; nothing here reads arguments, and
 nothing here imports the CLI.
+
+Every command that writes holds the warehouse lock for its whole run (ingest/core/lock.py): a second
+run on the same warehouse refuses with one line naming the holder, or waits (``wait``). Every build
+is recorded in ``aurora_meta.build_status`` with the build fingerprint (ingest/build_status.py):
+``started`` before dbt runs, ``succeeded`` or ``failed`` after; a killed build stays ``started``, so
+the export and the demo refuse a half-built or stale warehouse. The seed files are checked before
+dbt reads them (ingest/core/seeds.py ``check_seed_files``).
 """
 
 from __future__ import annotations
@@ -23,16 +30,18 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from ingest import build_status
 from ingest.build import dbt_build, summary
 from ingest.chains import CHAINS
 from ingest.config import AuroraConfig, load_config
 from ingest.console import progress_bars
 from ingest.core.chain import Chain
 from ingest.core.destination import pipelines_dir
-from ingest.core.seeds import read_operator_validators
+from ingest.core.lock import warehouse_lock
+from ingest.core.seeds import check_seed_files, read_operator_validators
 from ingest.core.warehouse import Target, duckdb_path
 from ingest.env import REPO_ROOT
-from ingest.errors import IngestError
+from ingest.errors import AuroraError, IngestError
 
 Periods = Mapping[str, list[Any]]  # chain name -> its periods (Solana epochs, Ethereum days)
 
@@ -95,15 +104,40 @@ def ingest_step(
 
 
 def build_step(
-    target: Target, console: Any, *, full_refresh: bool = False, select: Sequence[str] = ()
+    target: Target,
+    console: Any,
+    *,
+    full_refresh: bool = False,
+    select: Sequence[str] = (),
+    command: str = "aurora build",
+    allow_empty_seeds: Sequence[str] = (),
 ) -> str:
-    """dbt build on the target; returns dbt's summary line."""
-    return summary(dbt_build(target, console=console, full_refresh=full_refresh, select=select))
+    """dbt build on the target, recorded in ``aurora_meta.build_status``; returns dbt's summary."""
+    check_seed_files(REPO_ROOT)
+    fingerprint = build_status.current_fingerprint(target)
+    build_id = build_status.record_start(
+        target, fingerprint, command=command, selection=select, full_refresh=full_refresh
+    )
+    variables = {"allow_empty_seeds": sorted(allow_empty_seeds)} if allow_empty_seeds else None
+    try:
+        lines = dbt_build(
+            target, console=console, full_refresh=full_refresh, select=select, vars=variables
+        )
+    except BaseException as exc:
+        reason = (
+            exc.message if isinstance(exc, AuroraError) else f"interrupted ({type(exc).__name__})"
+        )
+        build_status.record_end(target, build_id, "failed", reason.splitlines()[0])
+        raise
+    done = summary(lines)
+    build_status.record_end(target, build_id, "succeeded", done)
+    return done
 
 
 def print_step(target: Target, console: Any) -> None:
     from ingest.report import print_pnl_and_statements
 
+    build_status.require_current(target, "print the P&L and statements")
     print_pnl_and_statements(target, console)
 
 
@@ -113,6 +147,8 @@ def run_all(
     providers: AbstractContextManager[AuroraConfig],
     periods: Periods | None = None,
     chains: Sequence[Chain[Any]] | None = None,
+    *,
+    command: str = "aurora run",
 ) -> None:
     """The whole sequence. ``providers`` gives the configuration while the providers serve: the
     registry is loaded and every chain (``chains``, default :func:`chains_to_ingest`) ingested
@@ -123,25 +159,34 @@ def run_all(
             wanted = (periods or {}).get(chain.name)
             result = ingest_step(target, config, chain, wanted, console=console)
             console.print(f"ingested {chain.name}: {result}")
-    console.print(f"dbt build: {build_step(target, console)}")
+    console.print(f"dbt build: {build_step(target, console, command=command)}")
     print_step(target, console)
+
+
+def _locked(target: Target, command: str, console: Any, wait: bool) -> AbstractContextManager[None]:
+    return warehouse_lock(target, command, wait=wait, on_wait=console.print)
 
 
 # -------------------------------------------------------------------------------- commands
 
 
-def demo(target: Target, console: Any, periods: Periods | None = None) -> None:
+def demo(
+    target: Target, console: Any, periods: Periods | None = None, *, wait: bool = False
+) -> None:
     """`aurora demo`: the whole sequence against the simulator on loopback."""
     from ingest.demo import simulated_providers
 
     started = time.monotonic()
     where = str(duckdb_path()) if target == "duckdb" else "PostgreSQL"
-    console.print(f"[bold]Aurora demo[/] on {target} ({where})")
-    run_all(target, console, simulated_providers(console), periods)
+    with _locked(target, "aurora demo", console, wait):
+        console.print(f"[bold]Aurora demo[/] on {target} ({where})")
+        run_all(target, console, simulated_providers(console), periods, command="aurora demo")
     console.print(f"done in {time.monotonic() - started:.1f} s")
 
 
-def run(target: Target, console: Any, periods: Periods | None = None) -> None:
+def run(
+    target: Target, console: Any, periods: Periods | None = None, *, wait: bool = False
+) -> None:
     """`aurora run`: the whole sequence against the configured providers, once they answer."""
     from ingest.preflight import preflight
 
@@ -150,19 +195,45 @@ def run(target: Target, console: Any, periods: Periods | None = None) -> None:
     names = {chain.name for chain in chains}
     # fails fast, with a clear message, when a provider of a chain to ingest cannot be reached
     preflight(config, [pid for pid, p in sorted(config.providers.items()) if p.chain in names])
-    run_all(target, console, nullcontext(config), periods, chains)
+    with _locked(target, "aurora run", console, wait):
+        run_all(target, console, nullcontext(config), periods, chains, command="aurora run")
 
 
 def build(
-    target: Target, console: Any, *, full_refresh: bool = False, select: Sequence[str] = ()
+    target: Target,
+    console: Any,
+    *,
+    full_refresh: bool = False,
+    select: Sequence[str] = (),
+    force: bool = False,
+    wait: bool = False,
+    allow_empty_seeds: Sequence[str] = (),
 ) -> None:
-    """`aurora build`: the registry from config/, then dbt build (seeds, models, tests)."""
+    """`aurora build`: the registry from config/, then dbt build (seeds, models, tests). When the
+    warehouse is already current (the fingerprint of the last successful build equals today's),
+    dbt is skipped, unless ``force``, ``full_refresh`` or a selection asks for a build."""
     config = load_config()
-    console.print(f"[bold]aurora build[/] on {target}: loading the registry from config/ ...")
-    load_registry_step(target, config)
-    started = time.monotonic()
-    done = build_step(target, console, full_refresh=full_refresh, select=select)
-    console.print(f"dbt build on {target}: {done} in {time.monotonic() - started:.1f} s")
+    with _locked(target, "aurora build", console, wait):
+        console.print(f"[bold]aurora build[/] on {target}: loading the registry from config/ ...")
+        load_registry_step(target, config)
+        if not (force or full_refresh or select or allow_empty_seeds):
+            state = build_status.freshness(target)
+            if state.is_current:
+                console.print(
+                    f"warehouse up to date (fingerprint {state.current.short}): nothing to build "
+                    "(--force builds anyway)"
+                )
+                return
+        started = time.monotonic()
+        done = build_step(
+            target,
+            console,
+            full_refresh=full_refresh,
+            select=select,
+            command="aurora build",
+            allow_empty_seeds=allow_empty_seeds,
+        )
+        console.print(f"dbt build on {target}: {done} in {time.monotonic() - started:.1f} s")
 
 
 def ingest(
@@ -172,11 +243,15 @@ def ingest(
     periods: list[Any] | None = None,
     *,
     archive_dir: Path | None = None,
+    wait: bool = False,
 ) -> None:
     """`aurora ingest <chain>`: one chain's closed periods, into its raw dataset."""
     chain = CHAINS.get(chain_name)
     if chain is None:
         raise IngestError(f"no ingestion for chain {chain_name!r} (supported: {', '.join(CHAINS)})")
     config = load_config()
-    result = ingest_step(target, config, chain, periods, console=console, archive_dir=archive_dir)
+    with _locked(target, f"aurora ingest {chain_name}", console, wait):
+        result = ingest_step(
+            target, config, chain, periods, console=console, archive_dir=archive_dir
+        )
     console.print(f"ingested into {target}: {result}")

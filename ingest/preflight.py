@@ -2,10 +2,12 @@
 
 Each provider is asked one cheap request through its own client: the probe its chain gives for the
 provider's kind (Solana JSON-RPC ``getHealth``, Jito Kobe ``validators``; Ethereum beacon
-``/eth/v1/beacon/genesis``, execution ``eth_chainId``, a relay's latest delivery), once, with a short
-timeout and no retry. It fails fast, with one line per provider that names the provider and its URL
-(keys redacted), instead of a stack trace deep inside ingestion. A provider that answers "too many
-requests" (HTTP 429) is reachable.
+``/eth/v1/beacon/genesis``, execution ``eth_chainId``, a relay's latest delivery), with a short
+timeout; a transient failure (a timeout, a dropped connection, HTTP 5xx) is retried twice with a
+short backoff, so one hiccup does not stop a run. It fails fast, with one line per provider that
+names the provider and its URL (query, userinfo and any path segment holding the key redacted),
+instead of a stack trace deep inside ingestion. A provider that answers "too many requests" (HTTP
+429) is reachable.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import asyncio
 from collections.abc import Iterable
 
 from ingest.chains import CHAINS
-from ingest.config import AuroraConfig, ProviderConfig
+from ingest.config import AuroraConfig, ProviderConfig, redact_url
 from ingest.core.http import ProviderError, ProviderHttpClient, RetryPolicy
 from ingest.errors import PreflightError
 
+PREFLIGHT_RETRY = RetryPolicy(base_delay=0.5, max_delay=2.0, max_retry_after=2.0, max_retries=2)
 
-def _redacted(url: str) -> str:
-    return url.split("?", 1)[0]
+
+def _redacted(provider: ProviderConfig) -> str:
+    return redact_url(provider.url, [provider.api_key()])
 
 
 async def _probe(provider_id: str, provider: ProviderConfig, timeout: float) -> str | None:
@@ -29,8 +33,8 @@ async def _probe(provider_id: str, provider: ProviderConfig, timeout: float) -> 
     probe = chain.probes.get(provider.kind) if chain is not None else None
     if probe is None:
         return f"Aurora has no client for a {provider.kind!r} provider of chain {provider.chain!r}"
-    once = provider.model_copy(update={"timeout_seconds": timeout, "max_retries": 0})
-    async with ProviderHttpClient(provider_id, once, retry=RetryPolicy(max_retries=0)) as http:
+    quick = provider.model_copy(update={"timeout_seconds": timeout})
+    async with ProviderHttpClient(provider_id, quick, retry=PREFLIGHT_RETRY) as http:
         try:
             await probe(http)
         except ProviderError as exc:
@@ -43,7 +47,7 @@ async def _problems(config: AuroraConfig, provider_ids: list[str], timeout: floa
         *(_probe(pid, config.providers[pid], timeout) for pid in provider_ids)
     )
     return [
-        f"{pid} at {_redacted(config.providers[pid].url)}: {reason}"
+        f"{pid} at {_redacted(config.providers[pid])}: {reason}"
         for pid, reason in zip(provider_ids, reasons, strict=True)
         if reason
     ]

@@ -1,5 +1,8 @@
 """The chain registry in the warehouse: the ``raw_registry`` tables, replaced from config/ on each
-load (chains.yaml, providers.yaml; secrets excluded). Declared once, like the raw tables of a chain."""
+load (chains.yaml, providers.yaml; secrets excluded). Declared once, like the raw tables of a chain.
+
+A load whose rows equal what the warehouse holds is skipped: no new dlt load, so the build
+fingerprint (ingest/build_status.py) does not change when the configuration did not."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from ingest.config import AuroraConfig, registry_rows
-from ingest.core.destination import dlt_pipeline, finish_pending
+from ingest.core.destination import dlt_pipeline, finish_pending, read_dataset
+from ingest.core.lock import warehouse_lock
 from ingest.core.rawschema import TableSpec, table_spec
 from ingest.core.warehouse import Target
 
@@ -66,12 +70,40 @@ def load_registry(
     target: Target, config: AuroraConfig, pipelines_dir: Path | None = None
 ) -> dict[str, int]:
     """Replace the ``raw_registry`` tables (chains, providers, chain_provider_mappings) with the
-    rows of ``config`` (secrets excluded). Returns the row count per table."""
-    import dlt
+    rows of ``config`` (secrets excluded), unless they hold those rows already. Returns the row
+    count per table."""
 
     rows = registry_rows(config)
-    pipeline = dlt_pipeline(target, PIPELINE_NAME, DATASET, pipelines_dir)
-    finish_pending(pipeline, target)
+    with warehouse_lock(target, "aurora registry"):
+        pipeline = dlt_pipeline(target, PIPELINE_NAME, DATASET, pipelines_dir)
+        finish_pending(pipeline, target)
+        if _loaded_rows(pipeline) == _as_sets(rows):
+            return {name: len(rows[name]) for name in TABLES}
+        _load(pipeline, rows)
+    return {name: len(rows[name]) for name in TABLES}
+
+
+def _as_sets(rows: dict[str, list[dict[str, Any]]]) -> dict[str, set[tuple[str, ...]]]:
+    return {
+        name: {tuple(str(row[c]) for c, _ in spec.columns) for row in rows[name]}
+        for name, spec in TABLES.items()
+    }
+
+
+def _loaded_rows(pipeline: Any) -> dict[str, set[tuple[str, ...]]] | None:
+    """The registry rows of the last completed load (None when a table was never loaded)."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    with read_dataset(pipeline) as ds:
+        for name, spec in TABLES.items():
+            if name not in ds.tables:
+                return None
+            columns = ", ".join(f"t.{c}" for c, _ in spec.columns)
+            out[name] = {tuple(str(v) for v in row) for row in ds.completed_rows(name, columns)}
+    return out
+
+
+def _load(pipeline: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
+    import dlt
 
     @dlt.source(name="registry", max_table_nesting=0)
     def registry() -> Any:
@@ -85,4 +117,3 @@ def load_registry(
 
     info = pipeline.run(registry())
     info.raise_on_failed_jobs()
-    return {name: len(rows[name]) for name in TABLES}

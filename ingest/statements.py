@@ -33,7 +33,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from ingest.core.warehouse import Target, duckdb_path, resolve_target
+from ingest.build_status import require_current
+from ingest.core.warehouse import Target, duckdb_lock_message, duckdb_path, resolve_target
 from ingest.env import PostgresSettings
 from ingest.errors import WarehouseError
 from ingest.money import format_units
@@ -232,7 +233,10 @@ def _connect_and_fetch(
         try:
             con = duckdb.connect(str(path), read_only=True)
         except duckdb.Error as exc:
-            raise WarehouseError(f"cannot open the DuckDB warehouse at {path}: {exc}") from None
+            locked = duckdb_lock_message(str(exc), path)  # names the run holding the file
+            raise WarehouseError(
+                locked or f"cannot open the DuckDB warehouse at {path}: {exc}"
+            ) from None
         try:
             for sql, params in queries:
                 cur = con.execute(sql.replace("%s", "?"), list(params))
@@ -512,6 +516,8 @@ def export_statements(
     validate_partner(partner_id)
     if fmt not in FORMATS:
         raise StatementExportError(f"--format: expected csv or json, got {fmt!r}")
+    # never from a half-built or stale warehouse (ingest/build_status.py)
+    require_current(resolved, "export statements")
     statements = read_statements(resolved, month, partner_id)
     if not statements:
         who = f" for partner {partner_id}" if partner_id else ""

@@ -293,7 +293,7 @@ def _copy_dlt_state(source: Warehouse, env: dict[str, str]) -> None:
     folder name dlt uses for the copy, as if `aurora demo` ran again where the first one ran."""
     from unittest import mock
 
-    from ingest.warehouse import pipelines_dir
+    from ingest.core.destination import pipelines_dir
 
     with mock.patch.dict(os.environ, source.env, clear=True):
         src = pipelines_dir(source.target)  # type: ignore[arg-type]
@@ -460,3 +460,46 @@ class DemoWarehouses(Mapping[str, Warehouse]):
 
     def __len__(self) -> int:
         return len(self.targets)
+
+
+PROJECT_FILES = ("dbt_project.yml", "profiles.example.yml")
+PROJECT_DIRS = (
+    "ingest",
+    "dbt_project",
+    "macros",
+    "seeds",
+    "config",
+    "tests/generic",
+    "tests/singular",
+    "tests/fixtures",
+)
+
+
+def project_copy(dest: Path) -> Path:
+    """A copy of the project (the ingest package, the dbt project, seeds, config) at ``dest``, for
+    tests that edit what finance edits: `aurora` run there (:func:`run_aurora_in`) reads the copy's
+    seeds and builds the copy's models."""
+    for name in PROJECT_FILES:
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO_ROOT / name, dest / name)
+    for name in PROJECT_DIRS:
+        shutil.copytree(
+            REPO_ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+    return dest
+
+
+def run_aurora_in(
+    project: Path, args: Sequence[str], env: Mapping[str, str], timeout: int = 900
+) -> subprocess.CompletedProcess[str]:
+    """Run the `aurora` CLI of a :func:`project_copy`."""
+    env = {**env, "PYTHONPATH": str(project)}
+    return subprocess.run(
+        [sys.executable, "-m", "ingest.cli", *args],
+        cwd=project,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )

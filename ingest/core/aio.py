@@ -46,3 +46,11 @@ class Memo:
             self.tasks[key] = task
         result: T = await asyncio.shield(task)
         return result
+
+    async def aclose(self) -> None:
+        """Cancel the factories still running (their callers gave up: another request failed) and
+        collect every outcome, so no task outlives the run or reports an unretrieved exception."""
+        pending = [task for task in self.tasks.values() if not task.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)

@@ -29,10 +29,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, Literal, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
+from pydantic import ValidationError
 
-from ingest.config import ProviderConfig
+from ingest.config import ProviderConfig, redact_text
 from ingest.errors import AuroraError
 
 T = TypeVar("T")
@@ -96,7 +98,32 @@ class ProviderError(AuroraError):
 
 
 class RetryableResponse(Exception):
-    """Raised by an ``interpret`` callback: the response is a transient failure, try again."""
+    """Raised by an ``interpret`` callback: the response is a transient failure, try again. A
+    malformed answer (a missing or null field the API promises, a value out of its bound, an answer
+    to another question than the one asked) is one: the message names the field."""
+
+
+def first_error(exc: ValidationError, root: str = "") -> str:
+    """The first error of a pydantic validation as ``field: what is wrong (got value)``, the field
+    written from ``root`` (``result[0].amount``)."""
+    errors = exc.errors()
+    if not errors:
+        return str(exc)
+    first = errors[0]
+    where = root
+    for part in first["loc"]:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    got = first.get("input")
+    shown = "" if isinstance(got, dict | list) else f" (got {_short(got)})"
+    return f"{where or '(top level)'}: {first['msg']}{shown}"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, Decimal):
+        text = str(value) if value.is_finite() and value.adjusted() < 40 else f"{value:.3E}"
+    else:
+        text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @dataclass(frozen=True)
@@ -228,6 +255,9 @@ class ProviderHttpClient:
         if self._api_key and config.key_in == "header":
             headers[config.key_name] = self._api_key
         self._base_url = config.url.rstrip("/")
+        # credentials embedded in the URL itself (userinfo): never shown in an error
+        userinfo = urlsplit(config.url).netloc.rpartition("@")[0]
+        self._url_secrets = [part for part in userinfo.split(":") if part]
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(config.timeout_seconds),
             headers=headers,
@@ -250,10 +280,8 @@ class ProviderHttpClient:
         await self._client.aclose()
 
     def redact(self, text: str) -> str:
-        """Remove the API key from any text that may be shown or logged."""
-        if self._api_key:
-            text = text.replace(self._api_key, "***")
-        return text
+        """Remove the API key, and the userinfo of any URL, from text that may be shown or logged."""
+        return redact_text(text, [self._api_key, *self._url_secrets])
 
     def _url(self, path: str) -> str:
         return self._base_url + path if path else self._base_url
@@ -355,13 +383,20 @@ class ProviderHttpClient:
                     )
                     try:
                         parsed = parse_json_exact(body)
-                    except (ValueError, UnicodeDecodeError) as exc:
+                    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
                         last_reason = f"malformed JSON body ({len(body)} bytes): {exc}"
                     else:
                         try:
                             value = interpret(parsed, record)
                         except RetryableResponse as exc:
                             last_reason = self.redact(str(exc))
+                        except AuroraError:
+                            raise
+                        except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+                            # an answer of a shape the client did not foresee: never a traceback
+                            last_reason = self.redact(
+                                f"unexpected answer: {type(exc).__name__}: {exc}"
+                            )
                         else:
                             self._accept(record, method)
                             return Fetched(value, record)

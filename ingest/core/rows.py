@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from ingest.core.http import ResponseRecord
 from ingest.core.rawschema import TableSpec
+from ingest.errors import IngestError
 
 
 class RawRows:
@@ -46,7 +47,7 @@ class RawRows:
             raise KeyError(f"{table}: rows lack column(s) {missing}")
         values = operator.itemgetter(*schema.names)
         columns = zip(*[values(row) for row in rows], strict=True)
-        arrays = [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)]
+        arrays = [_column(table, f, col, rows) for col, f in zip(columns, schema, strict=True)]
         data = pa.Table.from_arrays(arrays, schema=schema)
         for name in spec.primary_key:
             if data.column(name).null_count:
@@ -72,6 +73,37 @@ class RawRows:
 
     def to_arrow_tables(self) -> dict[str, pa.Table]:
         return {name: self.to_arrow(name) for name in self.tables()}
+
+
+class RowValueError(IngestError):
+    """A value that does not fit its raw column: names the table, column and the request."""
+
+
+def _column(
+    table: str, field: pa.Field, values: tuple[Any, ...], rows: list[dict[str, Any]]
+) -> pa.Array:
+    """One column as an arrow array; a value that does not fit (a provider's 10^40 where a u64 was
+    promised, a slot beyond 2^63) fails naming the table, column, row and its request, never as a
+    bare arrow error."""
+    try:
+        return pa.array(values, type=field.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, ValueError, TypeError):
+        pass
+    for index, value in enumerate(values):
+        try:
+            pa.array([value], type=field.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, ValueError, TypeError) as exc:
+            row = rows[index]
+            source = (
+                f"provider {row.get('provider')!r} method {row.get('method')!r} "
+                f"request {row.get('request_id')}"
+                if row.get("request_id")
+                else "no provider request"
+            )
+            raise RowValueError(
+                f"{table}.{field.name}: value {value!r} does not fit {field.type} ({source}): {exc}"
+            ) from None
+    raise RowValueError(f"{table}.{field.name}: values do not fit {field.type}")
 
 
 def lineage(record: ResponseRecord, run_id: str) -> dict[str, Any]:

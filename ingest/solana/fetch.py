@@ -115,6 +115,9 @@ class ChunkFetcher:
             schedule.record.request_id: schedule.record
         }
         self.loaded_shared: set[str] = set()  # shared payloads already in a completed load
+        self._signature_params: dict[str, str] = {}  # vote account -> its last page's params
+        # vote account -> (stake accounts delegated to it, the response) of this run's snapshot
+        self._stake_snapshots: dict[str, tuple[int, ResponseRecord]] = {}
 
     def mark_loaded(self) -> None:
         """The last chunk is loaded: its shared payloads need not be loaded again this run."""
@@ -149,10 +152,36 @@ class ChunkFetcher:
         epochs_total: int,
         epochs_done_before: int,
     ) -> ChunkResult:
+        memo = Memo()
+        try:
+            return await self._fetch_chunk(
+                plans,
+                memo,
+                include_schedule=include_schedule,
+                skip_not_closed=skip_not_closed,
+                epochs_total=epochs_total,
+                epochs_done_before=epochs_done_before,
+            )
+        finally:
+            await memo.aclose()
+
+    async def aclose(self) -> None:
+        """Stop what the run's shared requests still have running (after a failure)."""
+        await self._run_memo.aclose()
+
+    async def _fetch_chunk(
+        self,
+        plans: Sequence[EpochPlan],
+        memo: Memo,
+        *,
+        include_schedule: bool,
+        skip_not_closed: bool,
+        epochs_total: int,
+        epochs_done_before: int,
+    ) -> ChunkResult:
         started = datetime.now().astimezone()
         rows = RawRows(TABLES)
         self.request_counts = defaultdict(int)
-        memo = Memo()
         if include_schedule:
             s = self.schedule
             rows.add(
@@ -213,7 +242,13 @@ class ChunkFetcher:
         jobs: list[Awaitable[None]] = [run_epoch(plan) for plan in [*closed, *mev_only]]
         if closed:
             jobs.append(self._fetch_signatures([p.epoch for p in closed], rows))
-        await gather_all(jobs)
+        try:
+            await gather_all(jobs)
+        except NotClosedError as exc:  # a staker's reward still being paid: the epoch is open
+            raise exc.original from None
+        if closed:
+            self._check_vote_history([p.epoch for p in closed], rows)
+            self._check_stake_snapshot(rows)
 
         records, self.records = self.records, []
         shared = [r for k, r in self.shared_records.items() if k not in self.loaded_shared]
@@ -247,6 +282,15 @@ class ChunkFetcher:
                     "ingest closed epochs promptly)",
                 )
             slot_indexes = sorted(set(schedule.get(identity, [])))
+            slots = self.schedule.slots_in_epoch(epoch)
+            if slot_indexes and slot_indexes[-1] >= slots:
+                raise ProviderError(
+                    fetched.record.provider,
+                    fetched.record.method,
+                    fetched.record.params_json,
+                    f"result.{identity}: slot index {slot_indexes[-1]} is beyond the {slots} "
+                    f"slots of epoch {epoch}",
+                )
             for index in slot_indexes:
                 rows.add(
                     "leader_schedule",
@@ -278,7 +322,7 @@ class ChunkFetcher:
         if plan.vote_snapshot is not None:
             return {vote: plan.vote_snapshot.get(vote) or ident for vote, ident in seeded.items()}
         fetched: Fetched[VoteAccounts] = await self._run_memo.once(
-            "getVoteAccounts", self.rpc.get_vote_accounts
+            "getVoteAccounts", lambda: self.rpc.get_vote_accounts(required=sorted(seeded))
         )
         self.shared_records[fetched.record.request_id] = fetched.record
         found: dict[str, str] = {}
@@ -336,10 +380,7 @@ class ChunkFetcher:
                 },
             )
             return
-        block: Block | None = value
-        if block is None:  # a null result: the node has no block for the slot
-            rows.add("blocks", {**base, "status": "skipped", "error_message": "null result"})
-            return
+        block: Block = value
         rows.add(
             "blocks",
             {
@@ -392,7 +433,7 @@ class ChunkFetcher:
                     {
                         **self._lin(fetched.record),
                         "slot": s,
-                        "block_time": None if isinstance(value, SlotSkipped) else value,
+                        "block_time": None if skipped else value,
                         "is_skipped": skipped,
                         "error_code": value.code if isinstance(value, SlotSkipped) else None,
                     },
@@ -440,6 +481,7 @@ class ChunkFetcher:
                     }
                 )
             out.sort(key=operator.itemgetter("stake_pubkey"))
+            self._stake_snapshots[vote] = (len(out), fetched.record)
             return out
 
         result: list[dict[str, Any]] = await self._run_memo.once(
@@ -523,10 +565,21 @@ class ChunkFetcher:
 
         async def one(vote: str) -> None:
             before: str | None = None
+            seen: set[str] = set()
             while True:
                 self._plan(1)
                 fetched = await self.rpc.get_signatures_for_address(vote, before=before)
+                self._signature_params[vote] = fetched.record.params_json
                 page = fetched.value
+                repeated = next((i.signature for i in page if i.signature in seen), None)
+                if repeated is not None:  # a provider that pages in circles: never loop forever
+                    raise ProviderError(
+                        fetched.record.provider,
+                        fetched.record.method,
+                        fetched.record.params_json,
+                        f"result: signature {repeated} was already on an earlier page",
+                    )
+                seen.update(i.signature for i in page)
                 for info in page:
                     if not low <= info.slot <= high:
                         continue
@@ -552,6 +605,48 @@ class ChunkFetcher:
                 before = page[-1].signature
 
         await gather_all(one(v.validator_id) for v in self.validators)
+
+    def _check_vote_history(self, epochs: Sequence[int], rows: RawRows) -> None:
+        """Each operator vote account that earned rewards for an epoch (a non-null Voting reward,
+        or a non-null Staking reward of a stake account delegated to it: both need vote credits
+        earned in the epoch) has at least one transaction in that epoch. None means the provider's
+        signature history is incomplete (a page answered empty or short, a node that does not
+        keep the history): vote fees would silently shrink. An account that earned nothing (a
+        delinquent validator) may legitimately have no transaction."""
+        earned: set[tuple[str, int]] = set()
+        for row in rows.rows.get("inflation_rewards", []):
+            if not row["is_null"] and row["amount"]:
+                earned.add((row["vote_account"], row["epoch"]))
+        voted = {(r["vote_account"], r["epoch"]) for r in rows.rows.get("vote_signatures", [])}
+        for vote in sorted(v.validator_id for v in self.validators):
+            for epoch in sorted(epochs):
+                if (vote, epoch) in earned and (vote, epoch) not in voted:
+                    first, last = self.schedule.first_slot(epoch), self.schedule.last_slot(epoch)
+                    raise ProviderError(
+                        self.rpc.provider_id,
+                        "getSignaturesForAddress",
+                        self._signature_params.get(vote, "[]"),
+                        f"result: no transaction of vote account {vote} in epoch {epoch} (slots "
+                        f"{first}..{last}), although it earned rewards for that epoch: the "
+                        "signature history is incomplete (an empty or short page)",
+                    )
+
+    def _check_stake_snapshot(self, rows: RawRows) -> None:
+        """A vote account that getVoteAccounts reports with activated stake has at least one stake
+        account delegated to it in this run's getProgramAccounts snapshot: an empty answer would
+        silently drop every staker (and every partner line). A vote account without activated
+        stake may legitimately have none."""
+        for row in rows.rows.get("vote_accounts", []):
+            vote = row["vote_pubkey"]
+            taken = self._stake_snapshots.get(vote)
+            if row["activated_stake"] and taken is not None and taken[0] == 0:
+                raise ProviderError(
+                    taken[1].provider,
+                    taken[1].method,
+                    taken[1].params_json,
+                    f"result: no stake account delegated to vote account {vote}, although "
+                    f"getVoteAccounts reports {row['activated_stake']} lamports of activated stake",
+                )
 
     async def _fetch_kobe(self, epoch: int, rows: RawRows) -> None:
         operator = {v.validator_id for v in self.validators}
@@ -588,10 +683,9 @@ class ChunkFetcher:
             )
 
         async def rewards(vote: str) -> None:
+            # the client checks each reward is of this vote account and epoch
             got: Fetched[KobeValidatorRewards] = await self.kobe.validator_rewards(vote, epoch)
             for item in got.value.rewards:
-                if item.vote_account != vote or item.epoch != epoch:
-                    continue
                 rows.add(
                     "kobe_validator_rewards",
                     {

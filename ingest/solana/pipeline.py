@@ -25,6 +25,7 @@ from ingest.config import AuroraConfig
 from ingest.core.archive import ResponseArchive
 from ingest.core.destination import dlt_pipeline, finish_pending, load
 from ingest.core.http import Fetched, ProviderHttpClient, RetryPolicy
+from ingest.core.lock import warehouse_lock
 from ingest.core.progress import ProgressCallback
 from ingest.core.rows import RawRows, aurora_version, payload_row
 from ingest.core.seeds import OperatorValidator, read_operator_validators
@@ -168,22 +169,25 @@ def ingest_solana(
     limits = ChunkLimits(chunk_epochs, max_chunk_rows)
     validators = _operator_validators(Path(seeds_dir) if seeds_dir else REPO_ROOT / "seeds")
     providers = Providers.configured(config)
-    pipeline = dlt_pipeline(target, PIPELINE_NAME, DATASET, pipelines_dir)
-    finish_pending(pipeline, target)
-    job = IngestJob(
-        target=target,
-        epochs=epochs,
-        config=config,
-        validators=validators,
-        providers=providers,
-        pipeline=pipeline,
-        limits=limits,
-        retry=retry,
-        archive=ResponseArchive(archive_dir) if archive_dir is not None else None,
-        progress=progress,
-        started=started,
-    )
-    return asyncio.run(_run(job))
+    # one writer per warehouse: the packages a crashed run left pending are completed only under
+    # the lock, never those of a run still going (re-entrant: the CLI holds it already)
+    with warehouse_lock(target, f"aurora ingest {CHAIN}"):
+        pipeline = dlt_pipeline(target, PIPELINE_NAME, DATASET, pipelines_dir)
+        finish_pending(pipeline, target)
+        job = IngestJob(
+            target=target,
+            epochs=epochs,
+            config=config,
+            validators=validators,
+            providers=providers,
+            pipeline=pipeline,
+            limits=limits,
+            retry=retry,
+            archive=ResponseArchive(archive_dir) if archive_dir is not None else None,
+            progress=progress,
+            started=started,
+        )
+        return asyncio.run(_run(job))
 
 
 def _operator_validators(seeds_dir: Path) -> list[OperatorValidator]:
@@ -242,59 +246,73 @@ async def _run(job: IngestJob) -> IngestResult:
         )
         rpc_http.on_response = fetcher.on_response
         kobe_http.on_response = fetcher.on_response
+        try:
+            return await _load_chunks(job, fetcher, plans, schedule, info, rpc_http, kobe_http)
+        finally:
+            await fetcher.aclose()
 
-        tally = _Tally()
-        t_prefetch = time.monotonic()
-        size = await _chunk_size(job, fetcher, plans, schedule.value)
-        chunks = [plans[i : i + size] for i in range(0, len(plans), size)]
-        tally.fetch_seconds += time.monotonic() - t_prefetch
-        first_load = True  # the epoch_schedule row and the run's first payloads go with it
-        done_epochs = 0
-        for index, chunk in enumerate(chunks):
-            t0 = time.monotonic()
-            result = await fetcher.fetch_chunk(
-                chunk,
-                include_schedule=first_load,
-                skip_not_closed=job.epochs is None,
-                epochs_total=len(plans),
-                epochs_done_before=done_epochs,
-            )
-            done_epochs += len(chunk)
-            if first_load:
-                result.rows.add("staging_payloads", payload_row(info.record, job.run_id))
-            _add_run_rows(result, job.run_id)
-            tally.not_closed += result.not_closed
-            tally.fetch_seconds += time.monotonic() - t0
-            if not result.closed and not result.mev_only:
-                continue
-            t1 = time.monotonic()
-            tables = result.rows.to_arrow_tables()
-            job.report("load", index, len(chunks))
-            load_id = await asyncio.to_thread(_load_chunk, job, tables)
-            tally.load_seconds += time.monotonic() - t1
-            tally.load_ids.append(load_id)
-            for name, table in tables.items():
-                tally.row_counts[name] = tally.row_counts.get(name, 0) + table.num_rows
-            first_load = False
-            fetcher.mark_loaded()
-            tally.loaded += result.closed
-            tally.mev += result.mev_only
-            job.report("load", index + 1, len(chunks))
-        return IngestResult(
-            target=job.target,
-            ingestion_run_id=job.run_id,
-            epochs_loaded=tuple(sorted(tally.loaded)),
-            mev_reingested=tuple(sorted(tally.mev)),
-            not_closed=tuple(sorted(tally.not_closed)),
-            current_epoch=info.value.epoch,
-            load_ids=tuple(tally.load_ids),
-            row_counts=dict(sorted(tally.row_counts.items())),
-            requests=rpc_http.stats.requests + kobe_http.stats.requests,
-            http_attempts=rpc_http.stats.attempts + kobe_http.stats.attempts,
-            fetch_seconds=tally.fetch_seconds,
-            load_seconds=tally.load_seconds,
-            elapsed_seconds=time.monotonic() - job.started,
+
+async def _load_chunks(
+    job: IngestJob,
+    fetcher: ChunkFetcher,
+    plans: list[EpochPlan],
+    schedule: Fetched[EpochSchedule],
+    info: Fetched[EpochInfo],
+    rpc_http: ProviderHttpClient,
+    kobe_http: ProviderHttpClient,
+) -> IngestResult:
+    tally = _Tally()
+    t_prefetch = time.monotonic()
+    size = await _chunk_size(job, fetcher, plans, schedule.value)
+    chunks = [plans[i : i + size] for i in range(0, len(plans), size)]
+    tally.fetch_seconds += time.monotonic() - t_prefetch
+    first_load = True  # the epoch_schedule row and the run's first payloads go with it
+    done_epochs = 0
+    for index, chunk in enumerate(chunks):
+        t0 = time.monotonic()
+        result = await fetcher.fetch_chunk(
+            chunk,
+            include_schedule=first_load,
+            skip_not_closed=job.epochs is None,
+            epochs_total=len(plans),
+            epochs_done_before=done_epochs,
         )
+        done_epochs += len(chunk)
+        if first_load:
+            result.rows.add("staging_payloads", payload_row(info.record, job.run_id))
+        _add_run_rows(result, job.run_id)
+        tally.not_closed += result.not_closed
+        tally.fetch_seconds += time.monotonic() - t0
+        if not result.closed and not result.mev_only:
+            continue
+        t1 = time.monotonic()
+        tables = result.rows.to_arrow_tables()
+        job.report("load", index, len(chunks))
+        load_id = await asyncio.to_thread(_load_chunk, job, tables)
+        tally.load_seconds += time.monotonic() - t1
+        tally.load_ids.append(load_id)
+        for name, table in tables.items():
+            tally.row_counts[name] = tally.row_counts.get(name, 0) + table.num_rows
+        first_load = False
+        fetcher.mark_loaded()
+        tally.loaded += result.closed
+        tally.mev += result.mev_only
+        job.report("load", index + 1, len(chunks))
+    return IngestResult(
+        target=job.target,
+        ingestion_run_id=job.run_id,
+        epochs_loaded=tuple(sorted(tally.loaded)),
+        mev_reingested=tuple(sorted(tally.mev)),
+        not_closed=tuple(sorted(tally.not_closed)),
+        current_epoch=info.value.epoch,
+        load_ids=tuple(tally.load_ids),
+        row_counts=dict(sorted(tally.row_counts.items())),
+        requests=rpc_http.stats.requests + kobe_http.stats.requests,
+        http_attempts=rpc_http.stats.attempts + kobe_http.stats.attempts,
+        fetch_seconds=tally.fetch_seconds,
+        load_seconds=tally.load_seconds,
+        elapsed_seconds=time.monotonic() - job.started,
+    )
 
 
 async def _plan(job: IngestJob, info: Fetched[EpochInfo]) -> list[EpochPlan]:

@@ -9,11 +9,12 @@ Error handling (methodology §2.3 and §3.2):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from annotated_types import Ge, Le
 from pydantic import AliasChoices, BaseModel, Field, TypeAdapter, ValidationError
 
 from ingest.core.http import (
@@ -22,8 +23,9 @@ from ingest.core.http import (
     ProviderHttpClient,
     ResponseRecord,
     RetryableResponse,
+    first_error,
 )
-from ingest.core.types import CAMEL, ExactDecimal, ExactInt, Pubkey
+from ingest.core.types import CAMEL, I64, U64, Bps, ExactDecimal, Index, Percent, Pubkey
 from ingest.errors import AuroraError
 
 T = TypeVar("T")
@@ -34,6 +36,7 @@ STAKE_PROGRAM_ID = "Stake11111111111111111111111111111111111111"
 STAKE_ACCOUNT_SIZE = 200
 STAKE_VOTER_OFFSET = 124
 MINIMUM_SLOTS_PER_EPOCH = 32
+MAX_WARMUP_EPOCHS = 40  # warmup epochs double from 32 slots: more would overflow the slot range
 SIGNATURES_PAGE_LIMIT = 1000
 
 SKIPPED_SLOT_CODES = frozenset({-32007, -32009})
@@ -51,11 +54,11 @@ BLOCK_CONFIG: dict[str, Any] = {
 # --------------------------------------------------------------------------------------- models
 class EpochSchedule(BaseModel):
     model_config = CAMEL
-    slots_per_epoch: ExactInt
-    leader_schedule_slot_offset: ExactInt
+    slots_per_epoch: Annotated[Index, Ge(MINIMUM_SLOTS_PER_EPOCH)]
+    leader_schedule_slot_offset: Index
     warmup: bool
-    first_normal_epoch: ExactInt
-    first_normal_slot: ExactInt
+    first_normal_epoch: Annotated[Index, Le(MAX_WARMUP_EPOCHS)]
+    first_normal_slot: Index
 
     def slots_in_epoch(self, epoch: int) -> int:
         if epoch < self.first_normal_epoch:
@@ -83,69 +86,74 @@ class EpochSchedule(BaseModel):
 
 class EpochInfo(BaseModel):
     model_config = CAMEL
-    absolute_slot: ExactInt
-    block_height: ExactInt | None = None
-    epoch: ExactInt
-    slot_index: ExactInt
-    slots_in_epoch: ExactInt
-    transaction_count: ExactInt | None = None
+    absolute_slot: Index
+    block_height: Index | None = None
+    epoch: Index
+    slot_index: Index
+    slots_in_epoch: Index
+    transaction_count: Index | None = None
 
 
 class VoteAccount(BaseModel):
     model_config = CAMEL
     vote_pubkey: str
     node_pubkey: str
-    activated_stake: ExactInt
-    commission: ExactInt | None = None
-    commission_bps: ExactInt | None = Field(
+    activated_stake: U64
+    commission: Percent | None = None
+    commission_bps: Bps | None = Field(
         default=None,
         validation_alias=AliasChoices(
             "commissionBps", "inflationRewardsCommissionBps", "commission_bps"
         ),
     )
     epoch_vote_account: bool | None = None
-    epoch_credits: list[list[ExactInt]] = Field(default_factory=list)
-    last_vote: ExactInt | None = None
-    root_slot: ExactInt | None = None
+    epoch_credits: list[list[U64]] = Field(default_factory=list)
+    last_vote: Index | None = None
+    root_slot: Index | None = None
 
 
 class VoteAccounts(BaseModel):
+    """Both lists are always present in the API's answer (either may be empty)."""
+
     model_config = CAMEL
-    current: list[VoteAccount] = Field(default_factory=list)
-    delinquent: list[VoteAccount] = Field(default_factory=list)
+    current: list[VoteAccount]
+    delinquent: list[VoteAccount]
 
 
 class Reward(BaseModel):
     model_config = CAMEL
     pubkey: str
-    lamports: ExactInt
-    post_balance: ExactInt | None = None
+    lamports: I64  # i64: a reward can be negative
+    post_balance: U64 | None = None
     reward_type: str | None = None
-    commission: ExactInt | None = None
-    commission_bps: ExactInt | None = Field(
+    commission: Percent | None = None
+    commission_bps: Bps | None = Field(
         default=None, validation_alias=AliasChoices("commissionBps", "commission_bps")
     )
 
 
 class Block(BaseModel):
+    """getBlock with ``rewards: true``: ``rewards`` is required (an empty list is a block without
+    rewards; an absent member is a malformed answer, not "no rewards")."""
+
     model_config = CAMEL
     blockhash: str
-    parent_slot: ExactInt
+    parent_slot: Index
     previous_blockhash: str | None = None
-    block_height: ExactInt | None = None
-    block_time: ExactInt | None = None
-    rewards: list[Reward] = Field(default_factory=list)
-    num_reward_partitions: ExactInt | None = None
+    block_height: Index | None = None
+    block_time: I64 | None = None
+    rewards: list[Reward]
+    num_reward_partitions: Index | None = None
 
 
 class InflationReward(BaseModel):
     model_config = CAMEL
-    epoch: ExactInt
-    effective_slot: ExactInt
-    amount: ExactInt
-    post_balance: ExactInt
-    commission: ExactInt | None = None
-    commission_bps: ExactInt | None = Field(
+    epoch: Index
+    effective_slot: Index
+    amount: U64
+    post_balance: U64
+    commission: Percent | None = None
+    commission_bps: Bps | None = Field(
         default=None, validation_alias=AliasChoices("commissionBps", "commission_bps")
     )
 
@@ -159,29 +167,29 @@ class StakeAuthorized(BaseModel):
 class StakeLockup(BaseModel):
     model_config = CAMEL
     custodian: Pubkey | None = None
-    epoch: ExactInt | None = None
-    unix_timestamp: ExactInt | None = None
+    epoch: U64 | None = None
+    unix_timestamp: I64 | None = None
 
 
 class StakeMeta(BaseModel):
     model_config = CAMEL
     authorized: StakeAuthorized
     lockup: StakeLockup | None = None
-    rent_exempt_reserve: ExactInt
+    rent_exempt_reserve: U64
 
 
 class StakeDelegation(BaseModel):
     model_config = CAMEL
     voter: Pubkey
-    stake: ExactInt
-    activation_epoch: ExactInt
-    deactivation_epoch: ExactInt
+    stake: U64
+    activation_epoch: U64
+    deactivation_epoch: U64  # u64::MAX: not deactivating
     warmup_cooldown_rate: ExactDecimal | None = None
 
 
 class StakeState(BaseModel):
     model_config = CAMEL
-    credits_observed: ExactInt | None = None
+    credits_observed: U64 | None = None
     delegation: StakeDelegation
 
 
@@ -201,17 +209,17 @@ class ParsedAccountData(BaseModel):
     model_config = CAMEL
     parsed: ParsedStake
     program: str | None = None
-    space: ExactInt | None = None
+    space: U64 | None = None
 
 
 class StakeAccountInfo(BaseModel):
     model_config = CAMEL
     data: ParsedAccountData
     executable: bool | None = None
-    lamports: ExactInt
+    lamports: U64
     owner: Pubkey | None = None
-    rent_epoch: ExactInt | None = None
-    space: ExactInt | None = None
+    rent_epoch: U64 | None = None
+    space: U64 | None = None
 
 
 class StakeProgramAccount(BaseModel):
@@ -223,28 +231,28 @@ class StakeProgramAccount(BaseModel):
 class SignatureInfo(BaseModel):
     model_config = CAMEL
     signature: str
-    slot: ExactInt
+    slot: Index
     err: Any = None
     memo: str | None = None
-    block_time: ExactInt | None = None
+    block_time: I64 | None = None
     confirmation_status: str | None = None
 
 
 class BlockProductionRange(BaseModel):
     model_config = CAMEL
-    first_slot: ExactInt
-    last_slot: ExactInt
+    first_slot: Index
+    last_slot: Index
 
 
 class BlockProductionValue(BaseModel):
     model_config = CAMEL
-    by_identity: dict[str, list[ExactInt]]
+    by_identity: dict[str, list[Index]]
     range: BlockProductionRange
 
 
 class RpcContext(BaseModel):
     model_config = CAMEL
-    slot: ExactInt
+    slot: Index
 
 
 class BlockProduction(BaseModel):
@@ -264,7 +272,7 @@ class InflationGovernor(BaseModel):
 
 class InflationRate(BaseModel):
     model_config = CAMEL
-    epoch: ExactInt
+    epoch: Index
     foundation: ExactDecimal
     total: ExactDecimal
     validator: ExactDecimal
@@ -272,11 +280,11 @@ class InflationRate(BaseModel):
 
 LeaderSchedule = dict[str, list[int]]
 
-_LEADER_SCHEDULE = TypeAdapter(dict[str, list[ExactInt]] | None)
+_LEADER_SCHEDULE = TypeAdapter(dict[str, list[Index]] | None)
 _INFLATION_REWARDS = TypeAdapter(list[InflationReward | None])
 _PROGRAM_ACCOUNTS = TypeAdapter(list[StakeProgramAccount])
 _SIGNATURES = TypeAdapter(list[SignatureInfo])
-_BLOCK_TIME = TypeAdapter(ExactInt | None)
+_BLOCK_TIME = TypeAdapter(I64 | None)
 _BLOCK = TypeAdapter(Block | None)
 _HEALTH = TypeAdapter(str)
 
@@ -381,7 +389,7 @@ class SolanaRpcClient:
                 error = body["error"]
                 if not isinstance(error, dict) or "code" not in error:
                     raise RetryableResponse("malformed JSON-RPC error member")
-                code = int(error["code"])
+                code = _error_code(error["code"])
                 message = str(error.get("message", ""))
                 if code in RETRYABLE_RPC_CODES:
                     raise RetryableResponse(f"JSON-RPC error {code}: {message}")
@@ -393,7 +401,7 @@ class SolanaRpcClient:
             except ValidationError as exc:
                 raise RetryableResponse(
                     f"unexpected {method} payload: {exc.error_count()} validation error(s): "
-                    f"{_first_error(exc)}"
+                    f"{first_error(exc, 'result')}"
                 ) from None
 
         fetched = await self.http.request(
@@ -442,42 +450,109 @@ class SolanaRpcClient:
             "getEpochInfo", [{"commitment": "finalized"}], EpochInfo.model_validate
         )
 
-    async def get_vote_accounts(self) -> Fetched[VoteAccounts]:
-        return await self._call_plain(
-            "getVoteAccounts", [{"commitment": "finalized"}], VoteAccounts.model_validate
-        )
+    async def get_vote_accounts(self, required: Collection[str] = ()) -> Fetched[VoteAccounts]:
+        """getVoteAccounts; every vote account of ``required`` (the operator's, seeds/validators.csv)
+        must be in ``current`` or ``delinquent``: an answer without one of them is malformed (an
+        empty answer would otherwise drop the validator's epochs). A vote account the node omits
+        (unstaked and delinquent) is reported as such: remove it from seeds/validators.csv."""
+
+        def parse(result: Any) -> VoteAccounts:
+            value = VoteAccounts.model_validate(result)
+            listed: set[str] = set()
+            for name, accounts in (("current", value.current), ("delinquent", value.delinquent)):
+                for account in accounts:
+                    if account.vote_pubkey in listed:
+                        raise RetryableResponse(
+                            f"result.{name}: vote account {account.vote_pubkey} is listed twice"
+                        )
+                    listed.add(account.vote_pubkey)
+            missing = sorted(set(required) - listed)
+            if missing:
+                raise RetryableResponse(
+                    f"result: vote account {missing[0]} (seeds/validators.csv) is in neither "
+                    f"result.current nor result.delinquent ({len(missing)} missing, "
+                    f"{len(listed)} listed)"
+                )
+            return value
+
+        return await self._call_plain("getVoteAccounts", [{"commitment": "finalized"}], parse)
 
     async def get_leader_schedule(self, slot: int, identity: str) -> Fetched[LeaderSchedule | None]:
+        """The leader slots of ``identity`` in the epoch of ``slot``. ``{}`` is a legitimate answer
+        (the identity leads no slot in the epoch); ``null`` means the node has no schedule for the
+        epoch (the caller reports it); a schedule of another identity is malformed."""
+
+        def parse(result: Any) -> LeaderSchedule | None:
+            value = _LEADER_SCHEDULE.validate_python(result)
+            others = sorted(set(value or {}) - {identity})
+            if others:
+                raise RetryableResponse(
+                    f"result: a schedule for identity {others[0]}, but only {identity} was asked for"
+                )
+            for key, indexes in (value or {}).items():
+                if len(set(indexes)) != len(indexes):
+                    raise RetryableResponse(f"result.{key}: a slot index is listed twice")
+            return value
+
         return await self._call_plain(
-            "getLeaderSchedule",
-            [slot, {"commitment": "finalized", "identity": identity}],
-            _LEADER_SCHEDULE.validate_python,
+            "getLeaderSchedule", [slot, {"commitment": "finalized", "identity": identity}], parse
         )
 
-    async def get_block(self, slot: int) -> Fetched[Block | SlotSkipped | None]:
-        return await self.call("getBlock", [slot, dict(BLOCK_CONFIG)], _BLOCK.validate_python)
+    async def get_block(self, slot: int) -> Fetched[Block | SlotSkipped]:
+        """The block of ``slot``, or :class:`SlotSkipped` (-32007/-32009: the only way the API says
+        a slot has no block). A ``null`` result (the node does not have the block, or it is not
+        finalized) is retried and then fails: it is never taken for a skipped slot."""
 
-    async def get_block_time(self, slot: int) -> Fetched[int | SlotSkipped | None]:
-        return await self.call("getBlockTime", [slot], _BLOCK_TIME.validate_python)
+        def parse(result: Any) -> Block:
+            block = _BLOCK.validate_python(result)
+            if block is None:
+                raise RetryableResponse(
+                    f"result: null for slot {slot} (a skipped slot answers -32007 or -32009; "
+                    "null means the node has no finalized block for it)"
+                )
+            return block
+
+        return await self.call("getBlock", [slot, dict(BLOCK_CONFIG)], parse)
+
+    async def get_block_time(self, slot: int) -> Fetched[int | SlotSkipped]:
+        """The block time of ``slot``, or :class:`SlotSkipped`; a ``null`` result is malformed."""
+
+        def parse(result: Any) -> int:
+            value = _BLOCK_TIME.validate_python(result)
+            if value is None:
+                raise RetryableResponse(
+                    f"result: null for slot {slot} (a skipped slot answers -32007 or -32009)"
+                )
+            return int(value)
+
+        return await self.call("getBlockTime", [slot], parse)
 
     async def get_inflation_reward(
         self, addresses: Sequence[str], epoch: int
     ) -> Fetched[list[InflationReward | None]]:
-        """One call for ``addresses`` (the caller batches by ``batch_size``)."""
+        """One call for ``addresses`` (the caller batches by ``batch_size``): one element per
+        address, in order. ``null`` is legitimate (an address with no reward for the epoch: a vote
+        account at 0% commission, a stake account not yet active); a reward must be for ``epoch``.
+        """
         addresses = list(addresses)
-        fetched = await self._call_plain(
-            "getInflationReward",
-            [addresses, {"commitment": "finalized", "epoch": epoch}],
-            _INFLATION_REWARDS.validate_python,
+
+        def parse(result: Any) -> list[InflationReward | None]:
+            value = _INFLATION_REWARDS.validate_python(result)
+            if len(value) != len(addresses):
+                raise RetryableResponse(
+                    f"result: {len(value)} rewards for {len(addresses)} addresses"
+                )
+            for index, reward in enumerate(value):
+                if reward is not None and reward.epoch != epoch:
+                    raise RetryableResponse(
+                        f"result[{index}].epoch: {reward.epoch}, but epoch {epoch} was asked for "
+                        f"(address {addresses[index]})"
+                    )
+            return value
+
+        return await self._call_plain(
+            "getInflationReward", [addresses, {"commitment": "finalized", "epoch": epoch}], parse
         )
-        if len(fetched.value) != len(addresses):
-            raise ProviderError(
-                self.provider_id,
-                "getInflationReward",
-                fetched.record.params_json,
-                f"answered {len(fetched.value)} rewards for {len(addresses)} addresses",
-            )
-        return fetched
 
     async def get_stake_accounts(self, vote_account: str) -> Fetched[list[StakeProgramAccount]]:
         params: list[Any] = [
@@ -491,9 +566,19 @@ class SolanaRpcClient:
                 ],
             },
         ]
-        return await self._call_plain(
-            "getProgramAccounts", params, _PROGRAM_ACCOUNTS.validate_python
-        )
+
+        def parse(result: Any) -> list[StakeProgramAccount]:
+            value = _PROGRAM_ACCOUNTS.validate_python(result)
+            seen: set[str] = set()
+            for index, account in enumerate(value):
+                if account.pubkey in seen:
+                    raise RetryableResponse(
+                        f"result[{index}].pubkey: stake account {account.pubkey} is listed twice"
+                    )
+                seen.add(account.pubkey)
+            return value
+
+        return await self._call_plain("getProgramAccounts", params, parse)
 
     async def get_signatures_for_address(
         self,
@@ -503,14 +588,32 @@ class SolanaRpcClient:
         until: str | None = None,
         limit: int = SIGNATURES_PAGE_LIMIT,
     ) -> Fetched[list[SignatureInfo]]:
+        """One page, newest first: at most ``limit`` signatures, none of them ``before`` itself.
+        An empty page is legitimate (no older transaction); whether the history reaches the
+        epochs asked for is checked by the caller against the rewards the account earned."""
         config: dict[str, Any] = {"commitment": "finalized", "limit": limit}
         if before is not None:
             config["before"] = before
         if until is not None:
             config["until"] = until
-        return await self._call_plain(
-            "getSignaturesForAddress", [address, config], _SIGNATURES.validate_python
-        )
+
+        def parse(result: Any) -> list[SignatureInfo]:
+            page = _SIGNATURES.validate_python(result)
+            if len(page) > limit:
+                raise RetryableResponse(f"result: {len(page)} signatures, more than limit {limit}")
+            for index, info in enumerate(page):
+                if before is not None and info.signature == before:
+                    raise RetryableResponse(
+                        f"result[{index}].signature: the page repeats `before` ({before})"
+                    )
+                if index and info.slot > page[index - 1].slot:
+                    raise RetryableResponse(
+                        f"result[{index}].slot: {info.slot} is newer than the signature before it "
+                        f"({page[index - 1].slot}): a page is ordered newest first"
+                    )
+            return page
+
+        return await self._call_plain("getSignaturesForAddress", [address, config], parse)
 
 
 def _epoch_param(params: list[Any]) -> int:
@@ -520,13 +623,15 @@ def _epoch_param(params: list[Any]) -> int:
     return -1
 
 
-def _first_error(exc: ValidationError) -> str:
-    errors = exc.errors()
-    if not errors:
-        return str(exc)
-    first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"])
-    return f"{loc}: {first['msg']}"
+def _error_code(value: Any) -> int:
+    """The ``code`` of a JSON-RPC error member: an integer (anything else is a malformed answer)."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise RetryableResponse(
+            f"malformed JSON-RPC error member: code {value!r} is not an integer"
+        )
+    if isinstance(value, Decimal) and (not value.is_finite() or value != int(value)):
+        raise RetryableResponse(f"malformed JSON-RPC error member: code {value} is not an integer")
+    return int(value)
 
 
 def decimal_or_none(value: int | None) -> Decimal | None:

@@ -18,7 +18,7 @@ from ingest.simulator.ethereum.network import Scenario as EthereumScenario
 from ingest.simulator.ethereum.network import build_network as build_ethereum_network
 from ingest.simulator.ethereum.server import EthereumSimulatorServer
 from ingest.simulator.network import Scenario, build_network
-from ingest.simulator.server import SimulatorServer
+from ingest.simulator.server import FaultConfig, SimulatorServer
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_every_provider_that_does_not_answer_is_named(server: Any) -> None:
     started = time.monotonic()
     with pytest.raises(PreflightError) as failure:
         preflight(_config(server.rpc_url, "http://127.0.0.1:9/kobe"), SOLANA_PROVIDERS)
-    assert time.monotonic() - started < 10, "the check retries nothing"
+    assert time.monotonic() - started < 10, "two quick retries, no long backoff"
     message = str(failure.value)
     assert message.startswith("cannot reach the configured providers")
     assert f"solana_rpc at {server.rpc_url}: HTTP 503" in message
@@ -70,3 +70,29 @@ def test_ethereum_providers_are_probed_through_their_clients() -> None:
     for provider_id in ETHEREUM_PROVIDERS:
         assert f"{provider_id} at http://127.0.0.1:" in message, provider_id
     assert message.count("HTTP 503") == len(ETHEREUM_PROVIDERS)
+
+
+def test_a_transient_failure_is_retried() -> None:
+    """The first two requests the simulator receives answer HTTP 5xx (one per provider, in either
+    order); the check retries and passes."""
+    faults = FaultConfig(seed=23, rate_5xx=0.5)  # draws: 5xx, 5xx, ok, ok
+    assert [faults.draw(n) for n in range(4)] == ["5xx", "5xx", None, None]
+    with SimulatorServer(build_network(Scenario()), faults=faults) as flaky:
+        preflight(_config(flaky.rpc_url, flaky.kobe_url), SOLANA_PROVIDERS)
+        assert flaky.fault_log == {"5xx": 2}
+
+
+def test_the_check_never_prints_a_key_of_the_url(
+    server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key in the URL's userinfo, in a path segment or in the query is never printed."""
+    monkeypatch.setenv("AURORA_SOLANA_RPC_API_KEY", "KEY-IN-PATH-123")  # read from the process
+    env = simulator_env(
+        "http://user:s3cr3t-pass@127.0.0.1:9/rpc/KEY-IN-PATH-123?api-key=KEY-IN-PATH-123",
+        server.kobe_url,
+    )
+    with pytest.raises(PreflightError) as failure:
+        preflight(load_config(env=settings().overlay(env)), SOLANA_PROVIDERS)
+    message = str(failure.value)
+    assert "solana_rpc at http://***@127.0.0.1:9/rpc/***:" in message, message
+    assert "s3cr3t" not in message and "KEY-IN-PATH" not in message and "user" not in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -118,12 +119,12 @@ def test_commission_bps_kept_beside_percent() -> None:
 
 def test_huge_amounts_stay_exact_and_floats_are_refused() -> None:
     body = parse_json_exact(
-        '{"amount":123456789012345678901234567890,"effectiveSlot":1,"epoch":1,'
-        '"postBalance":99999999999999999999999999999999999999}'
+        '{"amount":18446744073709551615,"effectiveSlot":1,"epoch":1,'
+        '"postBalance":9223372036854775815}'
     )
     reward = InflationReward.model_validate(body)
-    assert reward.amount == 123456789012345678901234567890
-    assert reward.post_balance == 10**38 - 1
+    assert reward.amount == 2**64 - 1  # u64::MAX, exact
+    assert reward.post_balance == 2**63 + 7
     with pytest.raises(ValueError):
         InflationReward.model_validate(
             parse_json_exact('{"amount":1.5,"effectiveSlot":1,"epoch":1,"postBalance":2}')
@@ -132,6 +133,26 @@ def test_huge_amounts_stay_exact_and_floats_are_refused() -> None:
         InflationReward.model_validate(
             {"amount": 1.0, "effectiveSlot": 1, "epoch": 1, "postBalance": 2}
         )
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "why"),
+    [
+        ("amount", "18446744073709551621", "outside the u64 range 0..18446744073709551615"),
+        ("amount", "-1", "outside the u64 range"),
+        ("postBalance", "1" + "0" * 40, "out of range (more than 40 digits)"),
+        ("amount", "1e999999999", "out of range"),  # rejected before any conversion
+        ("epoch", "9223372036854775808", "outside the slot/epoch/count"),
+        ("commission", "101", "outside the percent range 0..100"),
+    ],
+)
+def test_amounts_beyond_what_the_api_promises_are_refused(field: str, text: str, why: str) -> None:
+    """A u64 is at most 2^64 - 1, a slot or epoch fits a bigint, a commission is a percent."""
+    values = {"amount": "5", "effectiveSlot": "1", "epoch": "1", "postBalance": "2"}
+    values[field] = text
+    body = "{" + ",".join(f'"{k}":{v}' for k, v in values.items()) + "}"
+    with pytest.raises(ValueError, match=re.escape(why)):
+        InflationReward.model_validate(parse_json_exact(body))
 
 
 def test_negative_block_reward_lamports() -> None:

@@ -113,12 +113,22 @@ def _make_warehouse(path: Path, *, tamper: str | None = None) -> None:
     con.close()
 
 
+def _record_build() -> None:
+    """The marts written by hand count as built: a successful build of the current fingerprint."""
+    from ingest import build_status
+
+    fingerprint = build_status.current_fingerprint("duckdb")
+    build_id = build_status.record_start("duckdb", fingerprint, command="test")
+    build_status.record_end("duckdb", build_id, "succeeded")
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "warehouse.duckdb"
     _make_warehouse(path)
     monkeypatch.setenv("AURORA_DUCKDB_PATH", str(path))
     monkeypatch.setenv("AURORA_TARGET", "duckdb")
+    _record_build()
     return path
 
 
@@ -221,6 +231,7 @@ def test_a_statement_that_disagrees_with_its_lines_is_not_exported(
     path = tmp_path / "bad.duckdb"
     _make_warehouse(path, tamper=tamper)
     monkeypatch.setenv("AURORA_DUCKDB_PATH", str(path))
+    _record_build()
     with pytest.raises(StatementExportError, match="acme-2026 2026-03"):
         export_statements("duckdb", "2026-03", None, "csv", io.StringIO())
 
@@ -256,6 +267,32 @@ def test_cli_writes_the_file_and_the_ledger_shows_a_changed_statement(
         f"acme-2026 2026-03 changed since it was last sent: {entries[0]['lines_sha256']} -> "
         + "f" * 64
     ]
+
+
+def test_export_refuses_a_warehouse_that_is_not_current(warehouse: Path) -> None:
+    """A build that did not finish, or one that predates a new load, is never exported."""
+    import duckdb
+
+    from ingest import build_status
+    from ingest.build_status import StaleWarehouse
+
+    fingerprint = build_status.current_fingerprint("duckdb")
+    build_status.record_start("duckdb", fingerprint, command="aurora build")  # then killed
+    with pytest.raises(StaleWarehouse, match=r"did not finish: the marts may be half-built"):
+        export_statements("duckdb", "2026-03", None, "csv", io.StringIO())
+    build_id = build_status.record_start("duckdb", fingerprint, command="aurora build")
+    build_status.record_end("duckdb", build_id, "failed", "dbt build failed")
+    with pytest.raises(StaleWarehouse, match=r"the last build .* failed"):
+        export_statements("duckdb", "2026-03", None, "csv", io.StringIO())
+    _record_build()
+    export_statements("duckdb", "2026-03", None, "csv", io.StringIO())  # current again
+    con = duckdb.connect(str(warehouse))  # a completed load the marts have not seen
+    con.execute("create schema raw_solana")
+    con.execute("create table raw_solana._dlt_loads (load_id text, status integer)")
+    con.execute("insert into raw_solana._dlt_loads values ('1790000000.1', 0)")
+    con.close()
+    with pytest.raises(StaleWarehouse, match=r"stale: new loads changed since the last build"):
+        export_statements("duckdb", "2026-03", None, "csv", io.StringIO())
 
 
 def test_cli_reports_errors_in_one_line(

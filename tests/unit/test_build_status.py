@@ -1,0 +1,90 @@
+"""The build fingerprint and the no-op build: a seed edit, a model edit or a new load makes the
+warehouse stale; an unchanged one is not built again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest import build_status, orchestrate
+from ingest.env import REPO_ROOT
+
+
+@pytest.fixture
+def fake_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder with dbt_project.yml, seeds, a model and config, as REPO_ROOT."""
+    root = tmp_path / "project"
+    (root / "seeds").mkdir(parents=True)
+    (root / "models").mkdir()
+    (root / "config").mkdir()
+    (root / "dbt_project.yml").write_text("name: t\nseed-paths: [seeds]\nmodel-paths: [models]\n")
+    (root / "seeds" / "prices.csv").write_text("price_date,price_micro_usd\n2026-01-01,1\n")
+    (root / "models" / "m.sql").write_text("select 1 as x\n")
+    for name in ("chains.yaml", "providers.yaml"):
+        shutil.copyfile(REPO_ROOT / "config" / name, root / "config" / name)
+    monkeypatch.setattr(build_status, "REPO_ROOT", root)
+    monkeypatch.setenv("AURORA_CONFIG_DIR", str(root / "config"))
+    return root
+
+
+def _succeeded() -> None:
+    fingerprint = build_status.current_fingerprint("duckdb")
+    build_id = build_status.record_start("duckdb", fingerprint, command="aurora build")
+    build_status.record_end("duckdb", build_id, "succeeded", "PASS=1")
+
+
+@pytest.mark.parametrize(
+    ("edit", "part"),
+    [
+        (
+            lambda root: (root / "seeds" / "prices.csv").write_text("price_date,price_micro_usd\n"),
+            "the seeds",
+        ),
+        (lambda root: (root / "models" / "m.sql").write_text("select 2 as x\n"), "the dbt project"),
+        (
+            lambda root: (root / "config" / "chains.yaml").write_text("chains: {}\n"),
+            "the configuration",
+        ),
+    ],
+)
+def test_an_edit_makes_the_warehouse_stale(
+    fake_project: Path, duckdb_target_env: dict[str, str], edit: Any, part: str
+) -> None:
+    _succeeded()
+    assert build_status.freshness("duckdb").is_current
+    edit(fake_project)
+    state = build_status.freshness("duckdb")
+    assert state.state == "stale" and f"stale: {part} changed since the last build" in state.message
+    with pytest.raises(build_status.StaleWarehouse, match="refusing to export statements"):
+        build_status.require_current("duckdb", "export statements")
+
+
+def test_an_unchanged_warehouse_is_not_built_again(
+    duckdb_target_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def fake_build_step(target: str, console: Any, **kwargs: Any) -> str:
+        calls.append(kwargs)
+        return "PASS=1"
+
+    printed: list[str] = []
+
+    class Console:
+        def print(self, text: str) -> None:
+            printed.append(text)
+
+    monkeypatch.setattr(orchestrate, "build_step", fake_build_step)
+    orchestrate.build("duckdb", Console())  # nothing recorded yet: builds
+    assert len(calls) == 1
+    _succeeded()  # what build_step records after dbt succeeds
+    orchestrate.build("duckdb", Console())  # the registry is unchanged: no new load, no build
+    assert len(calls) == 1
+    fingerprint = build_status.current_fingerprint("duckdb")
+    assert printed[-1].startswith(f"warehouse up to date (fingerprint {fingerprint.short})")
+    orchestrate.build("duckdb", Console(), force=True)
+    orchestrate.build("duckdb", Console(), full_refresh=True)
+    assert len(calls) == 3 and calls[-1]["full_refresh"] is True
