@@ -42,6 +42,9 @@ SELECT = [
     "staging",
     "+canonical",
     "+path:dbt_project/marts/validators",
+    # the seeds are loaded once, then replaced by the benchmark network's validators
+    "--exclude",
+    "resource_type:seed",
     "--indirect-selection",
     "cautious",
 ]
