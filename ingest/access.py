@@ -88,6 +88,10 @@ OWNED_READS: tuple[OwnedReads, ...] = (
         exclude=r"%\_staging",
         readers={"transformer": None, "finance": ("_dlt_loads", "ingestion_runs")},
     ),
+    # the build status each `aurora build` records (ingest/build_status.py): finance reads it
+    OwnedReads(
+        owner="transformer", pattern=r"aurora\_meta", exclude=None, readers={"finance": None}
+    ),
     # the ledger `aurora close` writes
     OwnedReads(owner="finance", pattern="ledger", exclude=None, readers={"transformer": None}),
 )

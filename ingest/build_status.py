@@ -224,7 +224,7 @@ class _Connection:
         else:
             import psycopg2
 
-            pg = settings().postgres
+            pg = settings().postgres_for("transformer")  # builds are recorded by who runs dbt
             try:
                 self.con = psycopg2.connect(
                     host=pg.host,

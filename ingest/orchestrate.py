@@ -128,10 +128,18 @@ def build_step(
             exc.message if isinstance(exc, AuroraError) else f"interrupted ({type(exc).__name__})"
         )
         build_status.record_end(target, build_id, "failed", reason.splitlines()[0])
+        _grant_build_status_reads(target)
         raise
     done = summary(lines)
     build_status.record_end(target, build_id, "succeeded", done)
+    _grant_build_status_reads(target)
     return done
+
+
+def _grant_build_status_reads(target: Target) -> None:
+    from ingest.access import grant_owned_reads
+
+    grant_owned_reads(target, "transformer")  # finance reads the build status
 
 
 def print_step(target: Target, console: Any) -> None:

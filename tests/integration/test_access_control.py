@@ -61,8 +61,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "seeds.partner_access": _row(NONE, transformer=ALL),
     "seeds.prices": _row(NONE, transformer=ALL),
     "staging.stg_solana__staging_payloads": _row(VIEW_NONE, transformer=VIEW_OWNER),
-    "intermediate.*": _row(VIEW_NONE, transformer=VIEW_OWNER),  # views
+    "intermediate.int_solana__periods": _row(VIEW_NONE, transformer=VIEW_OWNER),  # a view
+    "intermediate.int_finance__commission_bases": _row(NONE, transformer=ALL),  # a table
     "canonical.canonical_stake_rewards": _row(NONE, transformer=ALL),
+    "audit.provider_discrepancies": _row(NONE, transformer=ALL, finance=READ),
+    "aurora_meta.build_status": _row(NONE, transformer=ALL, finance=READ),
     "marts.validator_pnl": _row(NONE, transformer=ALL, finance=READ, bi=READ),
     "marts.partner_commission_statements": _row(
         NONE, transformer=ALL, finance=READ, bi=READ, partner=READ
