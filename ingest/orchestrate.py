@@ -21,6 +21,7 @@ dbt reads them (ingest/core/seeds.py ``check_seed_files``).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -103,7 +104,9 @@ def build_step(
         reason = (
             exc.message if isinstance(exc, AuroraError) else f"interrupted ({type(exc).__name__})"
         )
-        build_status.record_end(target, build_id, "failed", reason.splitlines()[0])
+        # if even this fails, the row stays `started`: the build still counts as not finished
+        with contextlib.suppress(AuroraError):
+            build_status.record_end(target, build_id, "failed", reason.splitlines()[0])
         raise
     done = summary(lines)
     build_status.record_end(target, build_id, "succeeded", done)
