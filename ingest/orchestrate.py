@@ -24,6 +24,7 @@ dbt reads them (ingest/core/seeds.py ``check_seed_files``).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -127,8 +128,10 @@ def build_step(
         reason = (
             exc.message if isinstance(exc, AuroraError) else f"interrupted ({type(exc).__name__})"
         )
-        build_status.record_end(target, build_id, "failed", reason.splitlines()[0])
-        _grant_build_status_reads(target)
+        # if even this fails, the row stays `started`: the build still counts as not finished
+        with contextlib.suppress(AuroraError):
+            build_status.record_end(target, build_id, "failed", reason.splitlines()[0])
+            _grant_build_status_reads(target)
         raise
     done = summary(lines)
     build_status.record_end(target, build_id, "succeeded", done)
