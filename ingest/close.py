@@ -347,7 +347,9 @@ def close_month(
                 in_month = sorted(c for c, ps in periods.items() if any(p[0] == month for p in ps))
                 chains = [chain] if chain is not None else in_month
                 if not chains:
-                    raise CloseError(f"refusing to close {month}: no chain has a period dated in it")
+                    raise CloseError(
+                        f"refusing to close {month}: no chain has a period dated in it"
+                    )
                 _check(month, chains, periods, _closed(db))
                 _ensure_ledger(db)
                 user = db.user()
@@ -400,7 +402,9 @@ def _freeze(
             f"select {', '.join(frozen)}, %s, %s from marts.{mart} {where}",
             (closed_at, user, chain, month),
         )
-        counts.append(int(db.rows(f"select count(*) from {SCHEMA}.{table} {where}", (chain, month))[0][0]))
+        counts.append(
+            int(db.rows(f"select count(*) from {SCHEMA}.{table} {where}", (chain, month))[0][0])
+        )
     db.rows(
         f"insert into {MONTHS} ({', '.join(n for n, _ in MONTH_COLUMNS)}) values "
         f"({', '.join(['%s'] * len(MONTH_COLUMNS))})",
@@ -464,7 +468,9 @@ def add_close_parser(sub: Any) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--month", help="the statement month to close, YYYY-MM")
     what.add_argument("--list", action="store_true", help="show the closed months and hashes")
-    p.add_argument("--chain", default=None, help="one chain (default: every chain with periods in it)")
+    p.add_argument(
+        "--chain", default=None, help="one chain (default: every chain with periods in it)"
+    )
     p.add_argument("--target", choices=TARGETS, default=None)
     p.add_argument(
         "--no-build",
