@@ -146,7 +146,7 @@ class _Ledger:
             cur = self.con.execute(sql.replace("%s", "?"), list(params))
             return list(cur.fetchall()) if cur.description else []
         with self.con.cursor() as cur:
-            cur.execute(sql, list(params))
+            cur.execute(sql, list(params) if params else None)  # no params: `%` is literal
             return list(cur.fetchall()) if cur.description else []
 
     def user(self) -> str:

@@ -97,3 +97,19 @@
         as {{ dbt.type_string() }}
     )
 {%- endmacro %}
+
+{#- The columns of a ledger table read through `rel`, each cast to its type (money to the money
+    type), comma-separated; `exclude` leaves some out. -#}
+{% macro ledger_typed_columns(table_name, rel, exclude=[]) -%}
+    {%- set out = [] -%}
+    {%- for name, kind in aurora.ledger_columns(table_name) if name not in exclude -%}
+        {%- if kind == 'money' -%}
+            {%- do out.append(aurora.to_money(rel ~ '.' ~ name) ~ ' as ' ~ name) -%}
+        {%- elif kind == 'text' -%}
+            {%- do out.append('cast(' ~ rel ~ '.' ~ name ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ name) -%}
+        {%- else -%}
+            {%- do out.append('cast(' ~ rel ~ '.' ~ name ~ ' as ' ~ kind ~ ') as ' ~ name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- out | join(',\n        ') -}}
+{%- endmacro %}

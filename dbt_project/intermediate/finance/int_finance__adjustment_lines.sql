@@ -75,17 +75,19 @@ summed as (
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 ),
 
+first_open as (
+    select distinct
+        chain,
+        first_open_month
+    from closed_months
+),
+
 placed as (
     select
         summed.*,
         first_open.first_open_month as statement_month
     from summed
-    inner join (
-        select distinct
-            chain,
-            first_open_month
-        from closed_months
-    ) as first_open
+    inner join first_open
         on summed.chain = first_open.chain
     where summed.amount_native <> 0
 ),

@@ -6,17 +6,7 @@ with frozen as (
 ),
 
 final as (
-    select
-        {%- for name, kind in aurora.ledger_columns('closed_statement_lines') %}
-        {%- if kind == 'money' %}
-        {{ aurora.to_money('frozen.' ~ name) }} as {{ name }}
-        {%- elif kind == 'text' %}
-        cast(frozen.{{ name }} as {{ dbt.type_string() }}) as {{ name }}
-        {%- else %}
-        cast(frozen.{{ name }} as {{ kind }}) as {{ name }}
-        {%- endif %}
-        {%- if not loop.last %},{% endif %}
-        {%- endfor %}
+    select {{ aurora.ledger_typed_columns('closed_statement_lines', 'frozen') }}
     from frozen
 )
 

@@ -3,6 +3,13 @@
 -- has adjustment lines there but no statement of its own (a terminated agreement, or one no longer
 -- attributed): it carries the adjustments, with no period, no per-statement rule (statement_version
 -- null) and the month's price.
+{%- set scope_columns = [
+    'chain', 'partner_id', 'agreement_id', 'statement_month', 'month_start', 'first_period_date',
+    'last_period_date', 'period_count', 'stake_account_count', 'statement_currency',
+    'terminated_on', 'starts_after_termination', 'statement_version', 'native_asset', 'decimals',
+    'native_unit', 'price_date', 'price_micro_usd'
+] %}
+
 with scope as (
     select * from {{ ref('int_finance__statement_scope') }}
 ),
@@ -87,47 +94,9 @@ carriers as (
 ),
 
 final as (
-    select
-        chain,
-        partner_id,
-        agreement_id,
-        statement_month,
-        month_start,
-        first_period_date,
-        last_period_date,
-        period_count,
-        stake_account_count,
-        statement_currency,
-        terminated_on,
-        starts_after_termination,
-        statement_version,
-        native_asset,
-        decimals,
-        native_unit,
-        price_date,
-        price_micro_usd
-    from open_scope
+    select {{ scope_columns | join(', ') }} from open_scope
     union all
-    select
-        chain,
-        partner_id,
-        agreement_id,
-        statement_month,
-        month_start,
-        first_period_date,
-        last_period_date,
-        period_count,
-        stake_account_count,
-        statement_currency,
-        terminated_on,
-        starts_after_termination,
-        statement_version,
-        native_asset,
-        decimals,
-        native_unit,
-        price_date,
-        price_micro_usd
-    from carriers
+    select {{ scope_columns | join(', ') }} from carriers
 )
 
 select * from final

@@ -59,32 +59,8 @@ unioned as (
 
 final as (
     select
-        cast(chain as {{ dbt.type_string() }}) as chain,
-        cast(partner_id as {{ dbt.type_string() }}) as partner_id,
-        cast(agreement_id as {{ dbt.type_string() }}) as agreement_id,
-        cast(version as integer) as version,
-        cast(statement_month as {{ dbt.type_string() }}) as statement_month,
-        cast(adjusts_month as {{ dbt.type_string() }}) as adjusts_month,
-        cast(is_closed as boolean) as is_closed,
-        cast(period_id as {{ dbt.type_string() }}) as period_id,
-        cast(period_date as date) as period_date,
-        cast(validator_id as {{ dbt.type_string() }}) as validator_id,
-        cast(rule_id as {{ dbt.type_string() }}) as rule_id,
-        cast(tier_index as integer) as tier_index,
-        cast(rule_type as {{ dbt.type_string() }}) as rule_type,
-        cast(tier_mode as {{ dbt.type_string() }}) as tier_mode,
-        cast(component as {{ dbt.type_string() }}) as component,
-        cast(basis_kind as {{ dbt.type_string() }}) as basis_kind,
-        {{ aurora.to_money('basis_native') }} as basis_native,
-        {{ aurora.to_money('tier_measure_tokens') }} as tier_measure_tokens,
-        {{ aurora.to_money('band_stake_tokens') }} as band_stake_tokens,
-        cast(rate_bps as integer) as rate_bps,
-        {{ aurora.to_money('rule_amount') }} as rule_amount,
-        cast(rule_amount_unit as {{ dbt.type_string() }}) as rule_amount_unit,
-        {{ aurora.to_money('numerator') }} as numerator,
-        {{ aurora.to_money('denominator') }} as denominator,
-        {{ aurora.to_money('amount_native') }} as amount_native,
-        cast(line_text as {{ dbt.type_string() }}) as line_text
+        {{ aurora.ledger_typed_columns('closed_statement_lines', 'unioned', ['closed_at', 'closed_by']) }},
+        cast(unioned.is_closed as boolean) as is_closed
     from unioned
 )
 

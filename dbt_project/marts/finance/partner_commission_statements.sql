@@ -110,15 +110,7 @@ final as (
 
 frozen_final as (
     select
-        {%- for name, kind in aurora.ledger_columns('closed_statements') if name != 'closed_by' %}
-        {%- if kind == 'money' %}
-        {{ aurora.to_money('frozen.' ~ name) }} as {{ name }},
-        {%- elif kind == 'text' %}
-        cast(frozen.{{ name }} as {{ dbt.type_string() }}) as {{ name }},
-        {%- elif name != 'closed_at' %}
-        cast(frozen.{{ name }} as {{ kind }}) as {{ name }},
-        {%- endif %}
-        {%- endfor %}
+        {{ aurora.ledger_typed_columns('closed_statements', 'frozen', ['closed_at', 'closed_by']) }},
         true as is_closed,
         cast(frozen.closed_at as timestamp) as closed_at
     from frozen
