@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import re
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -513,9 +512,3 @@ def cmd_close(args: argparse.Namespace) -> int:
     if args.no_build:
         console.print("run `aurora build` before exporting: the marts do not show the close yet")
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - `aurora close`
-    from ingest.cli import main as cli_main
-
-    return cli_main(["close", *(sys.argv[1:] if argv is None else argv)])
