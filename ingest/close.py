@@ -335,6 +335,9 @@ def close_month(
     """Freeze every statement of ``month`` (of ``chain``, or of every chain with periods in it)."""
     validate_month(month)
     with warehouse_lock(target, "aurora close", wait=wait):
+        for m in closed_months(target):  # said first: building again would not help
+            if m.statement_month == month and chain in (None, m.chain):
+                _check(month, [m.chain], {}, {(m.chain, month): (m.closed_at, m.closed_by)})
         fingerprint = build_status.require_current(target, f"close {month}")
         base = build_status.freshness(target).last
         load_ids = "\n".join(f"{s}:{i}" for s, i in sorted(build_status._loads(target)))

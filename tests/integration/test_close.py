@@ -4,10 +4,12 @@ The story, on a project copy (its seeds are edited at the end) and a fresh wareh
 1. every epoch is ingested while Jito Kobe withholds the MEV of epochs 6..23 (the simulator's
    late-Kobe mode): January's last epoch (6) has no MEV yet; `aurora build`;
 2. refusals: 2026-02 after an open month, 2026-04 with no period after it; `aurora close --month
-   2026-01` freezes January (and rebuilds); closing it again is refused;
+   2026-01 --no-build` freezes January (the truth without the late MEV); closing it again is
+   refused;
 3. Kobe publishes the withheld MEV: a Kobe-only re-ingest; closing 2026-02 is refused (the
-   warehouse is stale); `aurora build`: January is byte-identical, 2026-02 carries adjustment lines
-   whose amounts per key are the recomputed difference of January with and without the late MEV;
+   warehouse is stale); `aurora build`: January is served from the ledger exactly as it was, and
+   2026-02 carries adjustment lines whose amounts per key are the recomputed difference of January
+   with and without the late MEV;
 4. `aurora close --month 2026-02`, nothing else changes: 2026-03 carries no adjustment;
 5. a correction version of an agreement for January is recorded after the close, and the warehouse
    is fully refreshed: January and February are byte-identical, the ledger is kept, and 2026-03
@@ -199,30 +201,12 @@ def test_close_freezes_a_month_and_later_changes_become_adjustments(
         open_january = _rows(
             wh, "marts.partner_commission_statements", "2026-01", exclude=("is_closed", "closed_at")
         )
-        out = _ok(_aurora(project, env, "close", "--month", "2026-01"))
+        out = _ok(_aurora(project, env, "close", "--month", "2026-01", "--no-build"))
         assert "closed solana 2026-01" in out
         _refused(
             _aurora(project, env, "close", "--month", "2026-01", "--no-build"),
             "refusing to close 2026-01 on solana: it is already closed",
         )
-        frozen_statements = _rows(wh, "marts.partner_commission_statements", "2026-01")
-        frozen_lines = _rows(wh, "marts.partner_commission_lines", "2026-01")
-        assert (
-            _rows(
-                wh,
-                "marts.partner_commission_statements",
-                "2026-01",
-                exclude=("is_closed", "closed_at"),
-            )
-            == open_january
-        )
-        assert {
-            r[0]
-            for r in wh.query(
-                "select distinct is_closed from marts.partner_commission_statements "
-                "where statement_month = '2026-01'"
-            )
-        } == {True}
         # the frozen January is the truth without the late MEV
         got = {
             (a, r, int(t), p, v, c): int(x)
@@ -247,8 +231,21 @@ def test_close_freezes_a_month_and_later_changes_become_adjustments(
             "refusing to close 2026-02: the warehouse is stale",
         )
         _ok(_aurora(project, env, "build"))
-        assert _rows(wh, "marts.partner_commission_statements", "2026-01") == frozen_statements
-        assert _rows(wh, "marts.partner_commission_lines", "2026-01") == frozen_lines
+        # January is served from the ledger: what it was when it closed, now marked closed
+        served = ("is_closed", "closed_at")
+        assert (
+            _rows(wh, "marts.partner_commission_statements", "2026-01", exclude=served)
+            == open_january
+        )
+        assert {
+            r[0]
+            for r in wh.query(
+                "select distinct is_closed from marts.partner_commission_statements "
+                "where statement_month = '2026-01'"
+            )
+        } == {True}
+        frozen_statements = _rows(wh, "marts.partner_commission_statements", "2026-01")
+        frozen_lines = _rows(wh, "marts.partner_commission_lines", "2026-01")
         expected = _difference(_month_lines(full, "2026-01"), jan_recomputed)
         assert expected and _adjustments(wh, "2026-02") == expected
         # the adjustments are on February's statements, after their own lines: February's own
@@ -301,7 +298,7 @@ def test_close_freezes_a_month_and_later_changes_become_adjustments(
         _refused(
             _aurora(project, env, "close", "--month", "2026-03", "--no-build"),
             "refusing to close 2026-03: the warehouse is stale: the seeds changed",
-        )
+        )  # a seed edit counts as stale
         _ok(_aurora(project, env, "build", "--full-refresh"))
         assert (
             wh.query(
