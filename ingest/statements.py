@@ -192,6 +192,7 @@ class Statement:
     lines: list[Line] = field(default_factory=list)
     # a closed statement's row in ledger.closed_statements: (line_count, total_native, lines_sha256)
     frozen: tuple[int, int | None, str] | None = None
+    ledger_readable: bool = True
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -337,7 +338,18 @@ def read_statements(target: Target, month: str, partner_id: str | None) -> list[
 def _attach_frozen(
     target: Target, statements: Sequence[Statement], where: str, params: Sequence[Any]
 ) -> None:
-    """The ledger's own row of each closed statement (``Statement.frozen``), for :func:`verify`."""
+    """The ledger's own row of each closed statement (``Statement.frozen``), for :func:`verify`.
+    A login that may not read the ledger (a partner's, methodology §10) checks the frozen hash
+    against the frozen lines only (``Statement.ledger_readable`` false)."""
+    visible = (
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'ledger' and table_name = 'closed_statements'"
+    )
+    ((_, ((count,),)),) = _connect_and_fetch(target, [(visible, [])])
+    if not count:
+        for st in statements:
+            st.ledger_readable = False
+        return
     sql = (
         "select partner_id, agreement_id, statement_month, line_count, total_native, lines_sha256 "
         f"from ledger.closed_statements {where}"
@@ -371,7 +383,7 @@ def verify(statement: Statement) -> None:
         raise StatementExportError(
             f"statement {label}: lines_sha256 {v['lines_sha256']} but its lines hash to {recomputed}"
         )
-    if v["is_closed"]:
+    if v["is_closed"] and statement.ledger_readable:
         served = (v["line_count"], v["total_native"], v["lines_sha256"])
         if statement.frozen is None:
             raise StatementExportError(

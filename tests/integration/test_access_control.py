@@ -17,6 +17,8 @@ no dbt artifact, no log.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import contextlib
 import os
 import uuid
@@ -641,3 +643,12 @@ def test_a_partner_exports_its_own_statements(built: Built) -> None:
     assert "northwind-exchange" in out
     others = {"lumen-wallet", "orbit-labs", "cobalt-custody", "helios-staking"}
     assert not [p for p in others if p in out], out[:2000]
+
+    # a closed month (methodology §9): the partner cannot read the ledger, and still gets its
+    # frozen statement, its hash checked against the frozen lines
+    closed = _cli(
+        env, built.outputs, "statements", "export", "--month", "2026-01", "--target", "postgres"
+    )
+    rows = list(csv.DictReader(io.StringIO(closed)))
+    assert rows and {r["partner_id"] for r in rows} == {"northwind-exchange"}
+    assert {r["status"] for r in rows} == {"closed"}
