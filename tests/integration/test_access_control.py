@@ -17,9 +17,9 @@ no dbt artifact, no log.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import io
-import contextlib
 import os
 import uuid
 import zlib
