@@ -3,7 +3,8 @@ and ``aurora_meta.build_status``.
 
 The **fingerprint** of a warehouse is the SHA-256 of four parts (:func:`current_fingerprint`):
 
-- ``loads``: the completed dlt loads of every raw dataset (``raw_*._dlt_loads``, status 0);
+- ``loads``: the completed dlt loads of every raw dataset (``raw_*._dlt_loads``, status 0) and the
+  months closed in the ledger (ingest/close.py);
 - ``seeds``: every file under dbt's seed paths (what finance edits);
 - ``config``: config/chains.yaml and config/providers.yaml (the ones in effect) and dbt_project.yml;
 - ``models``: every file under dbt's model, macro, test, snapshot and analysis paths.
@@ -191,10 +192,29 @@ def file_parts() -> dict[str, str]:
 
 
 def loads_sha256(target: Target) -> str:
-    """SHA-256 of the completed loads of every raw dataset (``raw_*`` schemas with ``_dlt_loads``)."""
+    """SHA-256 of the completed loads of every raw dataset (``raw_*`` schemas with ``_dlt_loads``)
+    and of the months closed in the ledger (ingest/close.py; none: the hash of the loads alone),
+    since a close changes what the statement marts serve."""
     rows = _loads(target)
     text = "\n".join(f"{schema}:{load_id}" for schema, load_id in sorted(rows))
+    closes = _closes(target)
+    if closes:
+        text += "\n" + "\n".join(f"ledger:{chain}:{month}" for chain, month in closes)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _closes(target: Target) -> list[tuple[str, str]]:
+    """The (chain, month) pairs of ledger.closed_months, sorted; none without a ledger."""
+    if target == "duckdb" and not duckdb_path().exists():
+        return []
+    with _Connection(target, read_only=target == "duckdb") as con:
+        if not con.rows(
+            "select 1 from information_schema.tables "
+            "where table_schema = 'ledger' and table_name = 'closed_months'"
+        ):
+            return []
+        rows = con.rows("select chain, statement_month from ledger.closed_months")
+    return sorted((str(c), str(m)) for c, m in rows)
 
 
 def current_fingerprint(target: Target) -> Fingerprint:

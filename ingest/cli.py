@@ -9,6 +9,7 @@
     aurora simulate serve                        serve the provider simulators over HTTP
     aurora replay ARCHIVE_DIR                    serve archived responses as a provider
     aurora statements export --month YYYY-MM     a partner statement with its lines and hash
+    aurora close     --month YYYY-MM | --list    freeze a month's statements in the ledger (§9)
     aurora docs      [--target ...]              the dbt docs site as one static page
     aurora access apply|add-login --target postgres   roles, logins and grants (PostgreSQL)
 
@@ -234,8 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_docs)
 
     from ingest.access import add_access_parser
+    from ingest.close import add_close_parser
 
     add_access_parser(sub, add_target)
+    add_close_parser(sub)
     return parser
 
 

@@ -10,11 +10,14 @@ statement that disagrees with its mart row. Money is printed as exact integers i
 the same bytes: no clock, fixed ordering.
 
     aurora statements export --month 2026-03 [--partner lumen-wallet] --format csv|json
-                             [--target duckdb|postgres] [--output FILE] [--record LEDGER]
+                             [--target duckdb|postgres] [--output FILE]
 
-``--record LEDGER`` appends what was sent (one JSON line per statement: the hash, totals and the
-exported file's SHA-256) and reports any statement whose hash differs from the one recorded earlier,
-so a statement that changed after it was sent is visible.
+Period close (methodology §9): every statement says whether it is closed (``is_closed``,
+``closed_at``) or a draft. A closed statement is the frozen one of the ledger (``aurora close``,
+ingest/close.py): the export serves it and checks its hash, count and total three ways: against
+its frozen lines, and against the row of ``ledger.closed_statements`` itself. The ledger is the
+record of what was sent: a closed statement never changes, later changes come as adjustment lines
+(``adjusts_month`` set) in the first open month.
 """
 
 from __future__ import annotations
@@ -110,11 +113,14 @@ STATEMENT_COLUMNS = (
     "payable_unit",
     "payable_amount",
     "payable_decimals",
+    "is_closed",
+    "closed_at",
 )
 LINE_COLUMNS = (
     "partner_id",
     "agreement_id",
     "statement_month",
+    "adjusts_month",
     "version",
     "period_id",
     "period_date",
@@ -184,6 +190,9 @@ class Line:
 class Statement:
     values: dict[str, Any]
     lines: list[Line] = field(default_factory=list)
+    # a closed statement's row in ledger.closed_statements: (line_count, total_native, lines_sha256)
+    frozen: tuple[int, int | None, str] | None = None
+    ledger_readable: bool = True
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -207,6 +216,7 @@ class ExportedStatement:
     total_native: int
     total_usd_cents: int | None
     lines_sha256: str
+    is_closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -320,7 +330,38 @@ def read_statements(target: Target, month: str, partner_id: str | None) -> list[
     ordered = [statements[k] for k in sorted(statements, key=lambda k: (k[0], k[1], k[2]))]
     for st in ordered:
         st.lines.sort(key=lambda line: line.line_text.encode("utf-8"))
+    if any(st.values["is_closed"] for st in ordered):
+        _attach_frozen(target, ordered, where, params)
     return ordered
+
+
+def _attach_frozen(
+    target: Target, statements: Sequence[Statement], where: str, params: Sequence[Any]
+) -> None:
+    """The ledger's own row of each closed statement (``Statement.frozen``), for :func:`verify`.
+    A login that may not read the ledger (a partner's, methodology §10) checks the frozen hash
+    against the frozen lines only (``Statement.ledger_readable`` false)."""
+    visible = (
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'ledger' and table_name = 'closed_statements'"
+    )
+    ((_, ((count,),)),) = _connect_and_fetch(target, [(visible, [])])
+    if not count:
+        for st in statements:
+            st.ledger_readable = False
+        return
+    sql = (
+        "select partner_id, agreement_id, statement_month, line_count, total_native, lines_sha256 "
+        f"from ledger.closed_statements {where}"
+    )
+    ((_, rows),) = _connect_and_fetch(target, [(sql, params)])
+    frozen = {
+        (str(p), str(a), str(m)): (int(n), to_int(t, f"ledger {a} {m} total_native"), str(h))
+        for p, a, m, n, t, h in rows
+    }
+    for st in statements:
+        if st.values["is_closed"]:
+            st.frozen = frozen.get(st.key)
 
 
 def verify(statement: Statement) -> None:
@@ -342,6 +383,17 @@ def verify(statement: Statement) -> None:
         raise StatementExportError(
             f"statement {label}: lines_sha256 {v['lines_sha256']} but its lines hash to {recomputed}"
         )
+    if v["is_closed"] and statement.ledger_readable:
+        served = (v["line_count"], v["total_native"], v["lines_sha256"])
+        if statement.frozen is None:
+            raise StatementExportError(
+                f"statement {label} is served as closed but the ledger has no such statement"
+            )
+        if statement.frozen != served:
+            raise StatementExportError(
+                f"statement {label} is closed: the ledger froze (line_count, total_native, "
+                f"lines_sha256) = {statement.frozen} but the marts serve {served}"
+            )
 
 
 # ---------------------------------------------------------------------------------- rendering
@@ -354,6 +406,8 @@ def statement_record(st: Statement) -> dict[str, Any]:
     record: dict[str, Any] = {name: _text(v[name]) for name in STATEMENT_COLUMNS}
     for name in _STATEMENT_INTS:
         record[name] = v[name]
+    record["is_closed"] = bool(v["is_closed"])
+    record["status"] = "closed" if v["is_closed"] else "draft"
     record.update(
         {
             "total": display_units(v["total_native"], st.decimals),
@@ -371,6 +425,7 @@ def line_record(st: Statement, line: Line, line_no: int) -> dict[str, Any]:
     for name in LINE_COLUMNS:
         value = line.values[name]
         record[name] = value if name in _LINE_INTS else _text(value)
+    record["is_adjustment"] = line.values["adjusts_month"] is not None
     record["amount"] = display_units(line.values["amount_native"], st.decimals)
     record["basis"] = display_units(line.values["basis_native"], st.decimals)
     return record
@@ -390,6 +445,10 @@ def render_json(statements: Sequence[Statement], month: str, partner_id: str | N
             "lines_sha256": (
                 "sha256 of the lines' line_text sorted byte by byte, joined with a newline"
             ),
+            "status": (
+                "closed: frozen in the ledger, never changes; draft: the month is open and the "
+                "statement may still change"
+            ),
         },
         "statements": [
             {
@@ -408,7 +467,10 @@ CSV_COLUMNS = (
     "partner_name",
     "agreement_id",
     "statement_month",
+    "status",
+    "closed_at",
     "line_no",
+    "adjusts_month",
     "period_id",
     "period_date",
     "validator_id",
@@ -467,6 +529,8 @@ def render_csv(statements: Sequence[Statement]) -> str:
                 {
                     "record": "line",
                     "partner_name": srec["partner_name"],
+                    "status": srec["status"],
+                    "closed_at": srec["closed_at"],
                     "asset": asset,
                 }
             )
@@ -546,60 +610,11 @@ def export_statements(
             total_native=int(st.values["total_native"]),
             total_usd_cents=st.values["total_usd_cents"],
             lines_sha256=str(st.values["lines_sha256"]),
+            is_closed=bool(st.values["is_closed"]),
         )
         for st in statements
     ]
     return ExportResult(sent, hashlib.sha256(content).hexdigest(), where)
-
-
-# ------------------------------------------------------------------------------------- ledger
-
-
-def record_sent(ledger: Path, result: ExportResult, fmt: str) -> list[str]:
-    """Append what was sent to the ledger (JSON lines); return notices for statements whose hash
-    differs from the last one recorded for the same agreement and month."""
-    previous: dict[tuple[str, str], str] = {}
-    if ledger.exists():
-        for number, raw in enumerate(ledger.read_text(encoding="utf-8").splitlines(), 1):
-            if not raw.strip():
-                continue
-            try:
-                entry = json.loads(raw)
-                previous[(entry["agreement_id"], entry["statement_month"])] = entry["lines_sha256"]
-            except (ValueError, KeyError, TypeError):
-                raise StatementExportError(f"{ledger}:{number}: not a ledger entry") from None
-    notices = []
-    entries = []
-    for st in result.statements:
-        before = previous.get((st.agreement_id, st.statement_month))
-        if before is not None and before != st.lines_sha256:
-            notices.append(
-                f"{st.agreement_id} {st.statement_month} changed since it was last sent: "
-                f"{before} -> {st.lines_sha256}"
-            )
-        entries.append(
-            json.dumps(
-                {
-                    "partner_id": st.partner_id,
-                    "agreement_id": st.agreement_id,
-                    "statement_month": st.statement_month,
-                    "statement_currency": st.statement_currency,
-                    "line_count": st.line_count,
-                    "total_native": st.total_native,
-                    "total_usd_cents": st.total_usd_cents,
-                    "lines_sha256": st.lines_sha256,
-                    "format": fmt,
-                    "output": result.output,
-                    "output_sha256": result.content_sha256,
-                },
-                sort_keys=True,
-            )
-        )
-    ledger.parent.mkdir(parents=True, exist_ok=True)
-    with ledger.open("a", encoding="utf-8") as fh:
-        for entry in entries:
-            fh.write(entry + "\n")
-    return notices
 
 
 # ---------------------------------------------------------------------------------------- CLI
@@ -615,12 +630,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", dest="fmt", choices=FORMATS, default="csv")
     p.add_argument("--target", choices=("duckdb", "postgres"), default=None)
     p.add_argument("--output", default=None, help="file to write (default: standard output)")
-    p.add_argument(
-        "--record",
-        default=None,
-        metavar="LEDGER",
-        help="append what was sent to this JSON-lines ledger and report changed statements",
-    )
     return p
 
 
@@ -633,12 +642,9 @@ def statements_export_main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(args_list)
     try:
         result = export_statements(args.target, args.month, args.partner, args.fmt, args.output)
-        notices = record_sent(Path(args.record), result, args.fmt) if args.record else []
     except (StatementExportError, WarehouseError) as exc:
         print(f"aurora statements export: {exc}", file=sys.stderr)
         return 2
-    for notice in notices:
-        print(f"aurora statements export: {notice}", file=sys.stderr)
     if result.output is not None:
         print(
             f"{len(result.statements)} statement(s) for {args.month} written to {result.output} "

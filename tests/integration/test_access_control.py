@@ -4,7 +4,7 @@ One warehouse is built the way production runs it, through the CLI: `aurora acce
 test role, the database's owner with CREATEROLE), `aurora access add-login` for one login per group
 and two partner logins (the sample rows of seeds/partner_access.csv), `aurora ingest solana` as the
 loader against the simulator on loopback, `aurora build` (registry as the loader, dbt as the
-transformer), a stored-failures test run, and a stand-in ledger written by finance. Every role name
+transformer), a stored-failures test run, and `aurora close --month 2026-01` as finance (the ledger). Every role name
 carries a per-run prefix (AURORA_ROLE_PREFIX): roles are cluster-wide, and two runs must not collide.
 
 Then each login tries every read and write of the matrix (every schema: select, insert, update,
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import csv
+import io
 import os
 import uuid
 import zlib
@@ -40,7 +42,8 @@ MATRIX_PARTNER = "northwind_exchange"  # the partner login of the matrix's `part
 PARTNER_TABLES = ("dim_partners", "partner_commission_lines", "partner_commission_statements")
 
 # Expected cells: one character per operation of OPS: the letter when allowed, `.` when denied
-# (SQLSTATE 42501), `-` when not applicable (writes into a view; creating in pg_catalog).
+# (SQLSTATE 42501), `a` when the ledger's append-only trigger refuses it, `-` when not applicable
+# (writes into a view; creating in pg_catalog).
 ALL, NONE, READ = "SIUDC", ".....", "S...."
 VIEW_OWNER, VIEW_NONE = "S---C", ".---."
 
@@ -74,7 +77,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         NONE, transformer=ALL, finance=READ, bi=READ, partner=READ
     ),
     "marts.dim_partners": _row(NONE, transformer=ALL, finance=READ, bi=READ, partner=READ),
-    "ledger.entries": _row(NONE, transformer=READ, finance=ALL),
+    # the ledger `aurora close` writes: finance appends; UPDATE and DELETE raise (`a`: refused by
+    # the append-only trigger, methodology §9); the transformer reads it for dbt
+    "ledger.closed_months": _row(NONE, transformer=READ, finance="SIaaC"),
+    "ledger.closed_statements": _row(NONE, transformer=READ, finance="SIaaC"),
+    "ledger.closed_statement_lines": _row(NONE, transformer=READ, finance="SIaaC"),
     "dbt_test__audit.*": _row(NONE, transformer=ALL),
     "public": _row("----."),
     "pg_catalog.pg_authid": _row(".----"),  # password verifiers: superusers only
@@ -280,7 +287,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
                 "partner_commission_statements",
                 vars={"aurora_store_failures": True},
             )
-            _stand_in_ledger(b)
+            _close_january(b)
             try:
                 yield b
             finally:
@@ -290,18 +297,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         _drop_roles(roles, admin_connect)
 
 
-def _stand_in_ledger(b: Built) -> None:
-    """The ledger `aurora close` will write (another issue): finance creates it, as close will, and
-    grants its reads the way close will (ingest.access.grant_owned_reads)."""
-    from ingest.access import grant_owned_reads
-
+def _close_january(b: Built) -> None:
+    """`aurora close` as finance (methodology §9): it creates the ledger, hands it to the finance
+    group role and grants its reads (ingest.access.grant_owned_reads), then rebuilds the marts."""
+    _cli(b.env, b.outputs, "close", "--month", "2026-01", "--target", "postgres")
     con = b.connect("finance")
     with con, con.cursor() as cur:
-        cur.execute("create schema ledger")
-        cur.execute("create table ledger.entries (partner_id text, amount numeric(38, 0))")
-        cur.execute("insert into ledger.entries values ('northwind-exchange', 1)")
+        cur.execute(
+            "select distinct pg_get_userbyid(c.relowner) from pg_class as c join pg_namespace "
+            "as n on n.oid = c.relnamespace where n.nspname = 'ledger' and c.relkind = 'r'"
+        )
+        assert [r[0] for r in cur.fetchall()] == [b.role("finance")]
     con.close()
-    assert grant_owned_reads("postgres", "finance", b.env), "no ledger reads granted"
 
 
 # ---------------------------------------------------------------------------------- the matrix
@@ -333,6 +340,9 @@ def _relations(b: Built) -> dict[str, Relation]:
     return out
 
 
+APPEND_ONLY = "append-only"  # the ledger's trigger refused the statement (methodology §9)
+
+
 def _probe(con: Any, sql: str) -> tuple[bool, str | None]:
     """(allowed, error): allowed when it ran; error None for a permission error (42501)."""
     import psycopg2
@@ -346,6 +356,8 @@ def _probe(con: Any, sql: str) -> tuple[bool, str | None]:
         con.rollback()
         if exc.pgcode == "42501":
             return False, None
+        if exc.pgcode == "P0001" and "append-only" in str(exc):
+            return False, APPEND_ONLY
         return False, f"{exc.pgcode}: {str(exc).strip().splitlines()[0]}"
 
 
@@ -371,6 +383,9 @@ def _cell(con: Any, relation: Relation) -> tuple[str, list[str]]:
             cell += "-"
             continue
         allowed, error = _probe(con, statement)
+        if error == APPEND_ONLY:
+            cell += "a"
+            continue
         cell += op if allowed else ("!" if error else ".")
         if error:
             errors.append(f"{statement}: {error}")
@@ -628,3 +643,12 @@ def test_a_partner_exports_its_own_statements(built: Built) -> None:
     assert "northwind-exchange" in out
     others = {"lumen-wallet", "orbit-labs", "cobalt-custody", "helios-staking"}
     assert not [p for p in others if p in out], out[:2000]
+
+    # a closed month (methodology §9): the partner cannot read the ledger, and still gets its
+    # frozen statement, its hash checked against the frozen lines
+    closed = _cli(
+        env, built.outputs, "statements", "export", "--month", "2026-01", "--target", "postgres"
+    )
+    rows = list(csv.DictReader(io.StringIO(closed)))
+    assert rows and {r["partner_id"] for r in rows} == {"northwind-exchange"}
+    assert {r["status"] for r in rows} == {"closed"}

@@ -19,7 +19,6 @@ from ingest.statements import (
     display_units,
     export_statements,
     lines_sha256,
-    record_sent,
     statements_export_main,
     to_int,
 )
@@ -110,6 +109,13 @@ def _make_warehouse(path: Path, *, tamper: str | None = None) -> None:
                 *(s[11], s[12], s[13]),
             ],
         )
+    # period close (methodology §9): nothing is closed here unless a test closes it
+    con.execute("alter table marts.partner_commission_lines add column adjusts_month text")
+    con.execute("alter table marts.partner_commission_lines add column is_closed boolean")
+    con.execute("update marts.partner_commission_lines set is_closed = false")
+    con.execute("alter table marts.partner_commission_statements add column is_closed boolean")
+    con.execute("alter table marts.partner_commission_statements add column closed_at timestamp")
+    con.execute("update marts.partner_commission_statements set is_closed = false")
     con.close()
 
 
@@ -246,27 +252,70 @@ def test_bad_arguments_are_rejected(warehouse: Path) -> None:
         export_statements("duckdb", "2026-03", None, "xml", io.StringIO())
 
 
-def test_cli_writes_the_file_and_the_ledger_shows_a_changed_statement(
+def test_cli_writes_the_file(
     warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out, ledger = tmp_path / "s.json", tmp_path / "sent.jsonl"
+    out = tmp_path / "s.json"
     argv = ["export", "--month", "2026-03", "--format", "json", "--target", "duckdb"]
-    assert statements_export_main([*argv, "--output", str(out), "--record", str(ledger)]) == 0
-    entries = [json.loads(x) for x in ledger.read_text().splitlines()]
-    assert {(e["agreement_id"], e["lines_sha256"]) for e in entries} == {
-        (s["agreement_id"], s["lines_sha256"]) for s in json.loads(out.read_text())["statements"]
-    }
+    assert statements_export_main([*argv, "--output", str(out)]) == 0
+    document = json.loads(out.read_text())
+    assert [s["status"] for s in document["statements"]] == ["draft", "draft"]
     assert "2 statement(s) for 2026-03 written to" in capsys.readouterr().err
 
-    # the statement changes after it was sent: the next export says so
-    result = export_statements("duckdb", "2026-03", None, "json", io.StringIO())
-    changed = result.statements[0]
-    object.__setattr__(changed, "lines_sha256", "f" * 64)
-    notices = record_sent(ledger, result, "json")
-    assert notices == [
-        f"acme-2026 2026-03 changed since it was last sent: {entries[0]['lines_sha256']} -> "
-        + "f" * 64
+
+def _close_in_ledger(path: Path, *, frozen_sha: str | None = None) -> None:
+    """Mark acme-2026 2026-03 closed, with its row in ledger.closed_statements (methodology §9)."""
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute(
+        "update marts.partner_commission_statements set is_closed = true, "
+        "closed_at = timestamp '2026-04-02 10:00:00' "
+        "where agreement_id = 'acme-2026' and statement_month = '2026-03'"
+    )
+    con.execute(
+        "update marts.partner_commission_lines set is_closed = true "
+        "where agreement_id = 'acme-2026' and statement_month = '2026-03'"
+    )
+    con.execute("create schema ledger")
+    con.execute(
+        "create table ledger.closed_statements as select partner_id, agreement_id, "
+        "statement_month, line_count, total_native, lines_sha256 "
+        "from marts.partner_commission_statements where is_closed"
+    )
+    if frozen_sha is not None:
+        con.execute("update ledger.closed_statements set lines_sha256 = ?", [frozen_sha])
+    con.close()
+
+
+def test_a_closed_statement_is_served_as_closed_and_checked_against_the_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "closed.duckdb"
+    _make_warehouse(path)
+    _close_in_ledger(path)
+    monkeypatch.setenv("AURORA_DUCKDB_PATH", str(path))
+    _record_build()
+    out = io.StringIO()
+    result = export_statements("duckdb", "2026-03", None, "json", out)
+    assert [(s.agreement_id, s.is_closed) for s in result.statements] == [
+        ("acme-2026", True),
+        ("zeta-2026", False),
     ]
+    document = json.loads(out.getvalue())
+    assert [(s["status"], s["closed_at"]) for s in document["statements"]] == [
+        ("closed", "2026-04-02T10:00:00"),
+        ("draft", None),
+    ]
+
+    # the marts serve a hash the ledger did not freeze: refused, naming the statement
+    other = tmp_path / "moved.duckdb"
+    _make_warehouse(other)
+    _close_in_ledger(other, frozen_sha="e" * 64)
+    monkeypatch.setenv("AURORA_DUCKDB_PATH", str(other))
+    _record_build()
+    with pytest.raises(StatementExportError, match="acme-2026 2026-03 is closed: the ledger froze"):
+        export_statements("duckdb", "2026-03", None, "json", io.StringIO())
 
 
 def test_export_refuses_a_warehouse_that_is_not_current(warehouse: Path) -> None:

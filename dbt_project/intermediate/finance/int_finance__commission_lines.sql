@@ -96,17 +96,7 @@ typed as (
 final as (
     select
         typed.*,
-        cast(
-            coalesce(typed.period_id, '')
-            || '|' || coalesce(typed.validator_id, '')
-            || '|' || typed.rule_id
-            || '|' || {{ aurora.int_to_text('typed.tier_index') }}
-            || '|' || typed.component
-            || '|' || {{ aurora.int_to_text('typed.basis_native') }}
-            || '|' || {{ aurora.int_to_text('typed.rate_bps') }}
-            || '|' || {{ aurora.int_to_text('typed.amount_native') }}
-            as {{ dbt.type_string() }}
-        ) as line_text
+        {{ aurora.commission_line_text('typed') }} as line_text
     from typed
 )
 

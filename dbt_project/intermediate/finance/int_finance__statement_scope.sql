@@ -1,8 +1,8 @@
 -- One row per statement (methodology §6): every agreement and month with at least one attributed stake
 -- unit in a closed period dated in that month, even if it ends with no lines. It carries what the
 -- per-statement rules need: the version in force on the latest attributed period date of the month,
--- whether the month starts on or after terminated_on, and the statement's one price fixing (the
--- latest daily close of the native asset dated within the month; null when there is none).
+-- whether the month starts on or after terminated_on, and the statement's one price fixing
+-- (int_finance__month_prices; null when the month has no daily close).
 with attributions as (
     select * from {{ ref('int_finance__stake_attributions') }}
 ),
@@ -17,10 +17,6 @@ agreements as (
 
 chains as (
     select * from {{ ref('chains') }}
-),
-
-prices as (
-    select * from {{ ref('prices') }}
 ),
 
 months as (
@@ -56,30 +52,8 @@ latest_versions as (
     from period_versions
 ),
 
-native_prices as (
-    select
-        prices.chain,
-        prices.price_date,
-        prices.price_micro_usd
-    from prices
-    inner join chains
-        on
-            prices.chain = chains.chain
-            and prices.asset = chains.native_asset
-),
-
-statement_prices as (
-    select
-        month_bounds.agreement_id,
-        month_bounds.statement_month,
-        max(native_prices.price_date) as price_date
-    from month_bounds
-    inner join native_prices
-        on
-            month_bounds.chain = native_prices.chain
-            and month_bounds.month_start <= native_prices.price_date
-            and month_bounds.next_month_start > native_prices.price_date
-    group by 1, 2
+month_prices as (
+    select * from {{ ref('int_finance__month_prices') }}
 ),
 
 final as (
@@ -104,8 +78,8 @@ final as (
         chains.native_asset,
         chains.decimals,
         {{ aurora.pow10('chains.decimals') }} as native_unit,
-        statement_prices.price_date,
-        {{ aurora.to_money('native_prices.price_micro_usd') }} as price_micro_usd
+        month_prices.price_date,
+        month_prices.price_micro_usd
     from month_bounds
     inner join agreements
         on month_bounds.agreement_id = agreements.agreement_id
@@ -115,14 +89,10 @@ final as (
         on
             month_bounds.agreement_id = latest_versions.agreement_id
             and month_bounds.last_period_date = latest_versions.period_date
-    left join statement_prices
+    left join month_prices
         on
-            month_bounds.agreement_id = statement_prices.agreement_id
-            and month_bounds.statement_month = statement_prices.statement_month
-    left join native_prices
-        on
-            month_bounds.chain = native_prices.chain
-            and statement_prices.price_date = native_prices.price_date
+            month_bounds.chain = month_prices.chain
+            and month_bounds.statement_month = month_prices.statement_month
 )
 
 select * from final

@@ -6,14 +6,23 @@
 -- serialised lines sorted byte by byte and joined with a newline (the empty string for no lines).
 -- What the partner is paid (methodology §5, agreements.statement_currency): `usd` pays
 -- total_usd_cents, in US cents (2 decimals); anything else pays total_native, in the chain's smallest
--- unit (the native asset's decimals). The export sends these columns as they are. Rebuilt whole on
--- every build.
+-- unit (the native asset's decimals). The export sends these columns as they are.
+-- Period close (methodology §9): a closed month's statements are served from the ledger as they were
+-- frozen (is_closed true, closed_at set), lines and hash included; every other statement is a draft
+-- (is_closed false) over int_finance__open_statements, whose lines (adjustment lines included: they
+-- come after the per-statement rules and are priced at this month's fixing) are those of
+-- partner_commission_lines. Rebuilt whole on every build.
 with scope as (
-    select * from {{ ref('int_finance__statement_scope') }}
+    select * from {{ ref('int_finance__open_statements') }}
 ),
 
 lines as (
-    select * from {{ ref('int_finance__commission_lines') }}
+    select * from {{ ref('partner_commission_lines') }}
+    where not is_closed
+),
+
+frozen as (
+    select * from {{ aurora.ledger_relation('closed_statements') }} as ledger_statements
 ),
 
 partners as (
@@ -93,8 +102,20 @@ final as (
             when statement_currency = 'usd' then total_usd_cents
             else {{ aurora.to_money('total_native') }}
         end as payable_amount,
-        cast(case when statement_currency = 'usd' then 2 else decimals end as integer) as payable_decimals
+        cast(case when statement_currency = 'usd' then 2 else decimals end as integer) as payable_decimals,
+        false as is_closed,
+        cast(null as timestamp) as closed_at
     from settled
+),
+
+frozen_final as (
+    select
+        {{ aurora.ledger_typed_columns('closed_statements', 'frozen', ['closed_at', 'closed_by']) }},
+        true as is_closed,
+        cast(frozen.closed_at as timestamp) as closed_at
+    from frozen
 )
 
 select * from final
+union all
+select * from frozen_final
