@@ -37,9 +37,7 @@ MISSING_PRICE_DAY = "2026-03-02"  # seeds/prices.csv has no ETH close that day
 SLASHED = "12"  # the DEFAULT network's slashed validator (Network.features())
 # `aurora demo` points the relay providers of config/providers.yaml at the simulated relays in order
 RELAYS = {"relay-a": "relay_flashbots", "relay-b": "relay_ultrasound"}
-ETH_AGREEMENTS = (
-    "(select agreement_id from seeds.agreements where chain = 'ethereum')"  # noqa: S608
-)
+ETH_AGREEMENTS = "(select agreement_id from seeds.agreements where chain = 'ethereum')"
 LINE_SQL = (
     "select partner_id, agreement_id, version, rule_id, tier_index, rule_type, component, "
     "statement_month, period_id, validator_id, basis_native, rate_bps, numerator, denominator, "
