@@ -359,3 +359,28 @@ def test_one_new_day_incremental_equals_full_refresh_and_rerun_changes_nothing(
         wh.dbt("build")
         again = {r: _snapshot(wh, r) for r in RELATIONS}
         assert again == full
+
+
+# ---------------------------------------------------------------------------- lineage
+
+
+@pytest.mark.slow
+def test_every_raw_ethereum_source_is_upstream_of_the_statements(
+    built: Mapping[str, Any],
+) -> None:
+    """What `aurora docs` shows: the lineage from partner_commission_statements reaches every raw
+    Ethereum table that feeds a figure (the manifest of the demo's build, which `aurora docs`
+    embeds)."""
+    import json
+
+    from test_docs import AUDIT_ONLY_SOURCES, _ancestors
+
+    manifest = json.loads((built["duckdb"].target_path / "manifest.json").read_text())
+    upstream = _ancestors(manifest, "model.aurora.partner_commission_statements")
+    raw = {
+        uid
+        for uid, s in manifest["sources"].items()
+        if s["source_name"] == "ethereum" and s["name"] not in AUDIT_ONLY_SOURCES
+    }
+    assert len(raw) == 17  # the 18 raw tables less staging_payloads (bodies, for audits)
+    assert raw - upstream == set(), sorted(raw - upstream)

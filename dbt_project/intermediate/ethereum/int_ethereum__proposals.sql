@@ -38,6 +38,10 @@ relay_deliveries as (
     select * from {{ ref('stg_ethereum__relay_deliveries') }}
 ),
 
+relay_queries as (
+    select * from {{ ref('stg_ethereum__relay_queries') }}
+),
+
 periods as (
     select * from {{ ref('int_ethereum__periods') }}
 ),
@@ -127,6 +131,17 @@ reporting_relays as (
     where block.is_proposed
 ),
 
+-- how many configured relays were asked about the slot (every one is, missed slots too)
+relays_asked as (
+    select
+        relay_queries.slot,
+        count(*) as relay_query_count
+    from relay_queries
+    inner join relay_mappings
+        on relay_queries.provider = relay_mappings.provider
+    group by relay_queries.slot
+),
+
 relay_summary as (
     select
         reporting_relays.slot,
@@ -155,6 +170,7 @@ proposals as (
         relay_summary.relay_fee_recipient,
         coalesce(relay_summary.relay_count, 0) as relay_count,
         coalesce(relay_summary.relay_value_count, 0) as relay_value_count,
+        coalesce(relays_asked.relay_query_count, 0) as relay_query_count,
         coalesce(block_reward.total_wei, {{ aurora.to_money('0') }}) as block_rewards_wei,
         coalesce(block_fees.priority_fees_wei, {{ aurora.to_money('0') }}) as priority_fees_wei,
         last_transactions.to_address as last_to_address,
@@ -183,6 +199,8 @@ proposals as (
         on block.is_proposed and block.execution_block_number = last_transactions.block_number
     left join relay_summary
         on duty.slot = relay_summary.slot
+    left join relays_asked
+        on duty.slot = relays_asked.slot
 ),
 
 -- the recipient the block pays: the relay's proposer_fee_recipient for a relay block, else the payload's
@@ -218,6 +236,7 @@ final as (
         outcomes.relay_fee_recipient,
         outcomes.relay_count,
         outcomes.relay_value_count,
+        outcomes.relay_query_count,
         coalesce(
             outcomes.is_proposed and outcomes.paid_recipient = outcomes.declared_fee_recipient, false
         ) as is_declared_recipient,

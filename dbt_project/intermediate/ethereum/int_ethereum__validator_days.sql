@@ -36,6 +36,18 @@ sync_committee_rewards as (
     select * from {{ ref('stg_ethereum__sync_committee_rewards') }}
 ),
 
+sync_committee_members as (
+    select * from {{ ref('stg_ethereum__sync_committee_members') }}
+),
+
+sync_committee_slots as (
+    select * from {{ ref('stg_ethereum__sync_committee_slots') }}
+),
+
+specs as (
+    select * from {{ ref('stg_ethereum__specs') }}
+),
+
 proposals as (
     select * from {{ ref('int_ethereum__proposals') }}
 ),
@@ -52,6 +64,26 @@ sync_reward as (
     {{ aurora.preferred_provider_rows('sync_committee_rewards', 'consensus_rewards', ['slot'], 'ethereum') }}
 ),
 
+sync_member as (
+    {{ aurora.preferred_provider_rows('sync_committee_members', 'sync_committees', ['sync_period'], 'ethereum') }}
+),
+
+sync_slot as (
+    {{ aurora.preferred_provider_rows('sync_committee_slots', 'sync_committees', ['slot'], 'ethereum') }}
+),
+
+spec as (
+    {{ aurora.preferred_provider_rows('specs', 'consensus_rewards', [], 'ethereum') }}
+),
+
+-- the (sync period, member) pairs: a reward counts only while V is in the committee
+sync_memberships as (
+    select distinct
+        sync_member.sync_period,
+        sync_member.validator_id
+    from sync_member
+),
+
 attestation_days as (
     select
         periods.period_id,
@@ -65,6 +97,7 @@ attestation_days as (
         attestation.validator_id
 ),
 
+-- sync-committee rewards of slots with a block while V is a member (a slot without a block pays none)
 sync_days as (
     select
         periods.period_id,
@@ -74,6 +107,15 @@ sync_days as (
     from sync_reward
     inner join periods
         on sync_reward.slot between periods.first_slot and periods.last_slot
+    cross join spec
+    inner join sync_slot
+        on sync_reward.slot = sync_slot.slot
+    inner join sync_memberships
+        on
+            sync_reward.validator_id = sync_memberships.validator_id
+            and {{ aurora.int_div('sync_reward.epoch', 'spec.epochs_per_sync_committee_period') }}
+            = sync_memberships.sync_period
+    where sync_slot.has_block
     group by
         periods.period_id,
         sync_reward.validator_id
