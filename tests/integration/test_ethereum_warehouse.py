@@ -299,7 +299,7 @@ def test_slashed_validator_and_missing_price_day_are_warned_by_name(
             "test",
             "--select",
             "assert_ethereum_slashed_validators assert_pnl_price_available",
-            "--store-failures",
+            vars={"aurora_store_failures": True},
         )
         results = wh.run_results()
         assert results["assert_ethereum_slashed_validators"]["status"] == "warn", result.stdout
