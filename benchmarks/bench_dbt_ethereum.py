@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         seeds = work / "seeds"
         truth.write_seed_file(network, seeds)
+        shutil.copyfile(REPO_ROOT / "profiles.example.yml", REPO_ROOT / "profiles.yml")
         base_env = dict(os.environ)
         base_env.update(ethereum_simulator_env(srv, relays))
         for provider in ("ETH_BEACON", "ETH_EXECUTION", *(r.upper() for r in relays)):
