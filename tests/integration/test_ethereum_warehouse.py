@@ -150,50 +150,15 @@ def test_ethereum_statements_equal_recomputation(
     expected_statements: dict[tuple[str, str, str], Statement],
     target: str,
 ) -> None:
+    from test_commission_recompute import expected_lines
+    from test_commission_recompute import expected_statements as statement_rows
+
     wh = built[target]
-    want_lines = sorted(
-        (
-            (
-                line.partner_id,
-                line.agreement_id,
-                line.version,
-                line.rule_id,
-                line.tier_index,
-                line.rule_type,
-                line.component,
-                line.statement_month,
-                line.period_id,
-                line.validator_id,
-                line.basis_native,
-                line.rate_bps,
-                line.numerator,
-                line.denominator,
-                line.amount_native,
-            )
-            for s in expected_statements.values()
-            for line in s.lines
-        ),
-        key=_sort_key,
-    )
+    want_lines = expected_lines(expected_statements)
     got_lines = sorted((tuple(_plain(v) for v in r) for r in wh.query(LINE_SQL)), key=_sort_key)
     assert got_lines == want_lines
-    want = sorted(
-        (
-            s.partner_id,
-            s.agreement_id,
-            s.chain,
-            s.statement_month,
-            s.line_count,
-            s.total_native,
-            s.price_micro_usd,
-            s.total_usd_micro,
-            s.total_usd_cents,
-            s.lines_sha256,
-        )
-        for s in expected_statements.values()
-    )
     got = sorted(tuple(_plain(v) for v in r) for r in wh.query(STATEMENT_SQL))
-    assert got == want
+    assert got == statement_rows(expected_statements)
     assert {(r[1], r[3]) for r in got} == {
         (a, m)
         for a in ("aster-eth-2026", "borealis-eth-2026", "cirrus-eth-2026")
@@ -319,24 +284,12 @@ def test_slashed_validator_and_missing_price_day_are_warned_by_name(
 # ------------------------------------------------------------------------ incremental
 
 
-def _snapshot(wh: Any, relation: str) -> list[tuple[Any, ...]]:
-    schema, table = relation.split(".")
-    columns = sorted(
-        r[0]
-        for r in wh.query(
-            "select column_name from information_schema.columns "
-            f"where table_schema = '{schema}' and table_name = '{table}'"
-        )
-    )
-    select = ", ".join(f"coalesce(cast({c} as varchar), '<null>')" for c in columns)
-    return sorted(wh.query(f"select {select} from {relation}"))
-
-
 @pytest.mark.slow
 def test_one_new_day_incremental_equals_full_refresh_and_rerun_changes_nothing(
     tmp_path: Path,
 ) -> None:
     from support import run_aurora, warehouse
+    from test_incremental_builds import snapshot as _snapshot
 
     with warehouse("duckdb", tmp_path) as wh:
         first = run_aurora(["demo", "--days", "2026-02-28..2026-03-02"], wh.env)
