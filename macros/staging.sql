@@ -52,21 +52,17 @@ select * from final
 {%- endmacro %}
 
 
-{#- `select * from` the raw table, or, when it does not exist yet (at run time), an empty relation
-    with the columns and types the source declares; a missing table whose source declares no
-    columns is an error that names it. -#}
+{#- `select * from` the raw table, or, when it does not exist yet (at run time) and its source
+    declares the columns' types, an empty relation with those columns and types. A source that
+    declares no types keeps reading the table (the database then names the missing table). -#}
 {% macro raw_or_empty(source_name, table_name) -%}
     {%- set relation = source(source_name, table_name) -%}
-    {%- if execute and adapter.get_relation(
+    {%- set node = graph.sources.get('source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name) if execute else none -%}
+    {%- set columns = node.columns.values() | list if node else [] -%}
+    {%- set typed = columns and not (columns | selectattr('data_type', 'none') | list) -%}
+    {%- if typed and adapter.get_relation(
         database=relation.database, schema=relation.schema, identifier=relation.identifier
     ) is none -%}
-        {%- set node = graph.sources.get('source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name) -%}
-        {%- set columns = node.columns.values() | list if node else [] -%}
-        {%- if not columns or columns | selectattr('data_type', 'none') | list -%}
-            {{ exceptions.raise_compiler_error(
-                'raw table ' ~ relation ~ ' does not exist and its source declares no column types'
-            ) }}
-        {%- endif -%}
         select
         {%- for column in columns %}
             cast(null as {{ column.data_type }}) as {{ column.name }}{{ ',' if not loop.last }}
