@@ -103,7 +103,8 @@ def assert_named_test_fails(wh: Any, name: str) -> dict[str, str]:
 def operator(wh: Any) -> tuple[str, str]:
     """(vote account, identity) of one operator validator."""
     row = wh.query(
-        "select validator_id, identity_pubkey from seeds.validators order by validator_id limit 1"
+        "select validator_id, identity_pubkey from seeds.validators "
+        "where chain = 'solana' order by validator_id limit 1"
     )[0]
     return row[0], row[1]
 
