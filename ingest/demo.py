@@ -4,14 +4,16 @@ The simulators serve the default synthetic networks on 127.0.0.1: Solana's (the 
 written for) and Ethereum's (a beacon node, an execution client, two relays). The provider URLs of
 config/providers.yaml are pointed at them through the documented environment overrides
 (:func:`simulator_env`, :func:`ethereum_simulator_env`). The run sequence itself is
-ingest/orchestrate.py's: every chain with operator validators in seeds/ is ingested (today Solana
-only: seeds/ hold no Ethereum validator yet, so Ethereum is skipped with one line), dbt builds, the
-P&L and the statements are printed. A re-run reuses the warehouse: nothing new to ingest, and the
-marts come out byte-identical.
+ingest/orchestrate.py's: every chain with operator validators in seeds/ is ingested (Solana's
+closed epochs, Ethereum's closed UTC days from the simulated chain's genesis day, so the demo's
+days span two months: 2026-02-28 and 2026-03-01..03), dbt builds, and each chain's P&L and
+statements are printed. A re-run reuses the warehouse: nothing new to ingest, and the marts come
+out byte-identical.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -79,4 +81,8 @@ def simulated_providers(console: Any) -> Iterator[AuroraConfig]:
         console.print(f"simulated providers on {server.rpc_url} and {server.kobe_url}")
         console.print(f"simulated Ethereum providers on {eth.base_url}")
         env = {**simulator_env(server.rpc_url, server.kobe_url), **ethereum_simulator_env(eth)}
+        # the simulated chain starts on its genesis day: ingest from there (two months of days),
+        # unless the caller chose a start day
+        if not os.environ.get("AURORA_ETHEREUM_START_DAY"):
+            env["AURORA_ETHEREUM_START_DAY"] = eth.network.genesis_day.isoformat()
         yield load_config(env=settings().overlay(env))

@@ -1,7 +1,9 @@
-"""What `aurora demo` and `aurora run` print: a P&L table per validator and the partner statements.
+"""What `aurora demo` and `aurora run` print: per chain, a P&L table per validator and the partner
+statements, amounts in the chain's native asset (its decimals from the registry table `chains`).
 
-It only reads the marts (validator_pnl, partner_commission_statements); every figure is computed by
-dbt. Integers are rendered with integer arithmetic (ingest.money), never through floats.
+It only reads the marts (validator_pnl, partner_commission_statements) and the registry; every
+figure is computed by dbt. Integers are rendered with integer arithmetic (ingest.money), never
+through floats.
 """
 
 from __future__ import annotations
@@ -29,9 +31,20 @@ select
 from marts.validator_pnl as p
 left join marts.dim_validators as v
     on p.chain = v.chain and p.validator_id = v.validator_id
+where p.chain = '{chain}'
 group by p.validator_id, coalesce(v.validator_name, p.validator_id)
 order by validator_name
 """
+
+# the chains with P&L rows, with their native asset, decimals and period kind (registry)
+CHAINS_SQL = """
+select c.chain, c.native_asset, c.decimals, c.period_kind
+from registry.chains as c
+where exists (select 1 from marts.validator_pnl as p where p.chain = c.chain)
+order by case when c.chain = 'solana' then 0 else 1 end, c.chain
+"""
+
+PERIOD_WORDS = {"epoch": "epochs", "utc_day": "days"}
 
 STATEMENTS_SQL = """
 select
@@ -43,7 +56,7 @@ select
     s.total_usd_cents,
     s.lines_sha256
 from marts.partner_commission_statements as s
-{where}
+where s.chain = '{chain}'{months}
 order by s.statement_month, s.partner_id, s.agreement_id
 """
 
@@ -65,23 +78,45 @@ def _table(title: str, columns: Sequence[str]) -> Any:
 def print_pnl_and_statements(
     target: Target, console: Any, months: Sequence[str] | None = None
 ) -> None:
-    """Print the P&L per validator and the statements (all months, or those given)."""
+    """Print, chain by chain (Solana first), the P&L per validator and the statements (all
+    months, or those given)."""
     try:
-        _, pnl_rows = query(target, PNL_SQL)
+        _, chains = query(target, CHAINS_SQL)
     except WarehouseError:
         raise
     except Exception as exc:  # the marts are not built yet
         raise WarehouseError(f"cannot read marts.validator_pnl on {target}: {exc}") from None
+    month_filter = ""
+    if months:
+        quoted = ", ".join(f"'{m}'" for m in months if _is_month(m))
+        month_filter = f" and s.statement_month in ({quoted})" if quoted else ""
+    for chain, asset, decimals, period_kind in chains:
+        _print_chain(
+            target, console, str(chain), str(asset), int(decimals), str(period_kind), month_filter
+        )
 
+
+def _print_chain(
+    target: Target,
+    console: Any,
+    chain: str,
+    asset: str,
+    decimals: int,
+    period_kind: str,
+    month_filter: str,
+) -> None:
+    periods_word = PERIOD_WORDS.get(period_kind, "periods")
+    _, pnl_rows = query(target, PNL_SQL.format(chain=chain))
+    label = "" if chain == "solana" else f", {chain}"
     table = _table(
-        f"Validator P&L ({target}): SOL and USD, summed over closed epochs",
+        f"Validator P&L ({target}{label}): {asset} and USD, summed over closed {periods_word}",
         [
             "validator",
-            "epochs",
+            periods_word,
             "dated",
-            "revenue SOL",
-            "vote fees SOL",
-            "net SOL",
+            f"revenue {asset}",
+            f"vote fees {asset}",
+            f"net {asset}",
             "infra USD",
             "P&L USD",
         ],
@@ -93,22 +128,18 @@ def print_pnl_and_statements(
             str(name),
             str(periods),
             f"{first}..{last}",
-            format_units(revenue, 9, 4),
-            format_units(vote_fees, 9, 4),
-            format_units(net, 9, 4),
+            format_units(revenue, decimals, 4),
+            format_units(vote_fees, decimals, 4),
+            format_units(net, decimals, 4),
             format_usd_micro(infra),
             pnl_text,
         )
     console.print(table)
 
-    where = ""
-    if months:
-        quoted = ", ".join(f"'{m}'" for m in months if _is_month(m))
-        where = f"where s.statement_month in ({quoted})" if quoted else ""
-    _, st_rows = query(target, STATEMENTS_SQL.format(where=where))
+    _, st_rows = query(target, STATEMENTS_SQL.format(chain=chain, months=month_filter))
     st_table = _table(
-        f"Partner statements ({target})",
-        ["month", "partner", "agreement", "lines", "total SOL", "total USD", "sha256"],
+        f"Partner statements ({target}{label})",
+        ["month", "partner", "agreement", "lines", f"total {asset}", "total USD", "sha256"],
     )
     for month, partner, agreement, lines, total, cents, sha in st_rows:
         st_table.add_row(
@@ -116,7 +147,7 @@ def print_pnl_and_statements(
             str(partner),
             str(agreement),
             str(lines),
-            format_units(total, 9, 9),
+            format_units(total, decimals, decimals),
             format_usd_cents(cents),
             str(sha),
         )

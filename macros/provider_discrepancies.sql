@@ -182,7 +182,14 @@ final as (
                 else dated_differences.provider_b
             end
             as {{ text }}
-        ) as preferred_provider
+        ) as preferred_provider,
+        -- the per-block columns of relay-versus-chain rows (Ethereum), null for provider pairs
+        cast(null as {{ text }}) as validator_id,
+        cast(dated_differences.slot as bigint) as slot,
+        cast(null as {{ text }}) as kind,
+        cast(null as {{ text }}) as relay,
+        cast(null as {{ aurora.money_type() }}) as claimed_native,
+        cast(null as {{ aurora.money_type() }}) as paid_native
     from dated_differences
     left join provider_mappings as mapping_a
         on

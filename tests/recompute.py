@@ -15,7 +15,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -141,11 +141,11 @@ def load_seeds(seeds_dir: Path) -> Seeds:
     return Seeds(partners, agreements, versions, rules, attributions)
 
 
-def load_prices(prices_csv: Path) -> dict[date, int]:
-    """prices.csv -> {price_date: price_micro_usd} for SOL on Solana."""
+def load_prices(prices_csv: Path, chain: str = CHAIN, asset: str = NATIVE_ASSET) -> dict[date, int]:
+    """prices.csv -> {price_date: price_micro_usd} of the chain's native asset (default SOL)."""
     out: dict[date, int] = {}
     for r in _read(prices_csv):
-        if r["chain"].strip() == CHAIN and r["asset"].strip() == NATIVE_ASSET:
+        if r["chain"].strip() == chain and r["asset"].strip() == asset:
             day = _date(r["price_date"])
             assert day is not None
             out[day] = int(r["price_micro_usd"])
@@ -283,6 +283,7 @@ class Statement:
     statement_month: str
     lines: list[Line] = field(default_factory=list)
     price_micro_usd: int | None = None
+    decimals: int = DECIMALS
 
     @property
     def line_count(self) -> int:
@@ -296,7 +297,7 @@ class Statement:
     def total_usd_micro(self) -> int | None:
         if self.price_micro_usd is None:
             return None
-        return tdiv(self.total_native * self.price_micro_usd, 10**DECIMALS)
+        return tdiv(self.total_native * self.price_micro_usd, 10**self.decimals)
 
     @property
     def total_usd_cents(self) -> int | None:
@@ -332,7 +333,7 @@ def resolve_version(seeds: Seeds, agreement_id: str, day: date, knowledge_date: 
 
 
 def to_native(
-    amount: int, unit: str | None, price: int | None
+    amount: int, unit: str | None, price: int | None, decimals: int = DECIMALS
 ) -> tuple[int, int | None, int | None]:
     """(native amount, numerator, denominator) of a fixed amount: usd_cents at the price."""
     if unit == "native":
@@ -341,7 +342,7 @@ def to_native(
         raise ValueError(f"unknown amount_unit {unit!r}")
     if price is None:
         raise ValueError("a usd_cents amount needs the statement's price")
-    numerator = amount * 10**4 * 10**DECIMALS
+    numerator = amount * 10**4 * 10**decimals
     return tdiv(numerator, price), numerator, price
 
 
@@ -425,6 +426,33 @@ def compute(
                     measure_sum[(agreement_id, epoch)] += s.post_balance - s.reward
             attributed_dates[(agreement_id, _month(ve.period_date))].add(ve.period_date)
 
+    return _statements(
+        CHAIN,
+        DECIMALS,
+        {(a, v, str(e)): comp for (a, v, e), comp in bases.items()},
+        {(a, str(e)): m for (a, e), m in measure_sum.items()},
+        {str(e): d for e, d in period_date.items()},
+        attributed_dates,
+        seeds,
+        prices,
+        knowledge_date,
+    )
+
+
+def _statements(
+    chain: str,
+    decimals: int,
+    bases: Mapping[tuple[str, str, str], Mapping[str, tuple[int, int]]],
+    measure_sum: Mapping[tuple[str, str], int],
+    period_date: Mapping[str, date],
+    attributed_dates: Mapping[tuple[str, str], set[date]],
+    seeds: Seeds,
+    prices: Mapping[date, int],
+    knowledge_date: date,
+) -> dict[tuple[str, str, str], Statement]:
+    """The chain-independent part (§5, §6): from each agreement's bases per (validator, period_id)
+    (component -> (operator_commission basis, gross basis)), its tier measure sums in the smallest
+    unit per period, and its attributed period dates per month, the lines and statements."""
     rules_by_version: dict[tuple[str, int], list[Rule]] = defaultdict(list)
     for rule in seeds.rules:
         rules_by_version[(rule.agreement_id, rule.version)].append(rule)
@@ -436,22 +464,23 @@ def compute(
         statements[(partner_id, agreement_id, month)] = Statement(
             partner_id=partner_id,
             agreement_id=agreement_id,
-            chain=CHAIN,
+            chain=chain,
             statement_month=month,
             price_micro_usd=month_prices[-1] if month_prices else None,
+            decimals=decimals,
         )
 
     # --- lines per epoch and validator
-    for (agreement_id, validator_id, epoch), comp in sorted(bases.items()):
+    for (agreement_id, validator_id, period), comp in sorted(bases.items()):
         agreement = seeds.agreements[agreement_id]
-        day = period_date[epoch]
+        day = period_date[period]
         terminated_on = agreement["terminated_on"]
         if terminated_on is not None and day >= terminated_on:
             continue
         version = resolve_version(seeds, agreement_id, day, knowledge_date)
         if version is None:
-            raise ValueError(f"{agreement_id}: no version for epoch {epoch} ({day})")
-        measure = tdiv(measure_sum[(agreement_id, epoch)], 10**DECIMALS)
+            raise ValueError(f"{agreement_id}: no version for period {period} ({day})")
+        measure = tdiv(measure_sum.get((agreement_id, period), 0), 10**decimals)
         statement = statements[(agreement["partner_id"], agreement_id, _month(day))]
         rules = [
             r for r in rules_by_version[(agreement_id, version)] if r.rule_type in PERIOD_RULES
@@ -465,7 +494,7 @@ def compute(
             denominator: int,
             statement: Statement = statement,
             version: int = version,
-            epoch: int = epoch,
+            period: str = period,
             validator_id: str = validator_id,
             agreement_id: str = agreement_id,
         ) -> None:
@@ -481,7 +510,7 @@ def compute(
                     rule_type=rule.rule_type,
                     component=rule.component,
                     statement_month=statement.statement_month,
-                    period_id=str(epoch),
+                    period_id=period,
                     validator_id=validator_id,
                     basis_native=basis,
                     rate_bps=rule.rate_bps,
@@ -539,7 +568,7 @@ def compute(
         for rule in rules:
             assert rule.amount is not None
             amount, numerator, denominator = to_native(
-                rule.amount, rule.amount_unit, statement.price_micro_usd
+                rule.amount, rule.amount_unit, statement.price_micro_usd, decimals
             )
             basis: int | None
             if rule.rule_type == "fixed_fee":
@@ -571,6 +600,234 @@ def compute(
                 )
             )
     return statements
+
+
+# ------------------------------------------------------------------------------------ Ethereum
+
+ETH_CHAIN = "ethereum"
+ETH_DECIMALS = 18
+ETH_ASSET = "ETH"
+ETH_PRECEDENCE = {"validator": 1, "withdrawal_address": 2}
+
+
+@dataclass(frozen=True)
+class FeeTerm:
+    validator_id: str
+    valid_from: date
+    valid_to: date | None
+    consensus_fee_bps: int
+    execution_fee_bps: int
+
+
+def load_fee_terms(seeds_dir: Path) -> list[FeeTerm]:
+    """seeds/validator_fee_terms.csv (methodology §8), Ethereum rows."""
+    out = []
+    for r in _read(seeds_dir / "validator_fee_terms.csv"):
+        if r["chain"].strip() != ETH_CHAIN:
+            continue
+        valid_from = _date(r["valid_from"])
+        assert valid_from is not None
+        out.append(
+            FeeTerm(
+                validator_id=r["validator_id"].strip(),
+                valid_from=valid_from,
+                valid_to=_date(r["valid_to"]),
+                consensus_fee_bps=int(r["consensus_fee_bps"]),
+                execution_fee_bps=int(r["execution_fee_bps"]),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class EthereumDay:
+    """One operator validator-day with a P&L row, from the Ethereum simulator's ground truth
+    (``truth.validator_days``), with the operator revenue of its fee terms."""
+
+    validator_id: str
+    period_id: str
+    period_date: date
+    start_at: datetime
+    end_at: datetime
+    withdrawal_address: str | None
+    is_active: bool
+    effective_balance_gwei: int
+    consensus_rewards: int
+    execution_fees: int
+    mev: int
+    inflation_commission: int
+    block_fees: int
+    mev_commission: int
+
+
+def _fee_term(terms: Iterable[FeeTerm], validator_id: str, day: date) -> FeeTerm:
+    found = [
+        t for t in terms if t.validator_id == validator_id and _holds(t.valid_from, t.valid_to, day)
+    ]
+    if len(found) != 1:
+        raise ValueError(f"validator {validator_id} on {day}: {len(found)} fee terms apply")
+    return found[0]
+
+
+def ethereum_days_from_truth(network: Any, terms: Iterable[FeeTerm]) -> list[EthereumDay]:
+    """The closed validator-days with a row (methodology §8 "Rows"), revenue at the fee terms."""
+    from ingest.simulator.ethereum import truth as eth_truth
+
+    terms = list(terms)
+    out = []
+    for r in eth_truth.validator_days(network, only_closed=True):
+        if not r.has_row:
+            continue
+        term = _fee_term(terms, r.validator_id, r.day)
+        infl, fees, mev = eth_truth.operator_revenue(
+            r.consensus_rewards_wei,
+            r.execution_fees_wei,
+            r.mev_wei,
+            term.consensus_fee_bps,
+            term.execution_fee_bps,
+        )
+        out.append(
+            EthereumDay(
+                validator_id=r.validator_id,
+                period_id=r.period_id,
+                period_date=r.day,
+                start_at=datetime.strptime(r.start_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+                end_at=datetime.strptime(r.end_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+                withdrawal_address=r.withdrawal_address or None,
+                is_active=r.status.startswith("active_"),
+                effective_balance_gwei=r.effective_balance_gwei,
+                consensus_rewards=r.consensus_rewards_wei,
+                execution_fees=r.execution_fees_wei,
+                mev=r.mev_wei,
+                inflation_commission=infl,
+                block_fees=fees,
+                mev_commission=mev,
+            )
+        )
+    return out
+
+
+def compute_ethereum(
+    days: Iterable[EthereumDay],
+    seeds: Seeds,
+    prices: Mapping[date, int],
+    knowledge_date: date = NO_LIMIT,
+) -> dict[tuple[str, str, str], Statement]:
+    """Ethereum statements (methodology §8 "Attribution", then §5-§6 unchanged): a validator-day
+    goes whole to the agreement of its most specific applicable key (validator >
+    withdrawal_address); bases are the operator revenue and the gross (max(consensus, 0),
+    execution fees, MEV); the tier measure sums the effective balance of the active attributed
+    validators (gwei, in wei here: the same floor)."""
+    keys: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for a in seeds.attributions:
+        if seeds.agreements[a["agreement_id"]]["chain"] == ETH_CHAIN:
+            keys[(a["key_type"], a["key_value"])].append(a)
+    bases: dict[tuple[str, str, str], dict[str, tuple[int, int]]] = {}
+    measure_sum: dict[tuple[str, str], int] = defaultdict(int)
+    period_date: dict[str, date] = {}
+    attributed_dates: dict[tuple[str, str], set[date]] = defaultdict(set)
+    for d in days:
+        period_date[d.period_id] = d.period_date
+        matches: dict[int, set[str]] = defaultdict(set)
+        for key_type, value in (
+            ("validator", d.validator_id),
+            ("withdrawal_address", d.withdrawal_address),
+        ):
+            for a in keys.get((key_type, value or ""), []):
+                if _holds(a["valid_from"], a["valid_to"], d.period_date):
+                    matches[ETH_PRECEDENCE[key_type]].add(a["agreement_id"])
+        if not matches:
+            continue
+        best = matches[min(matches)]
+        if len(best) != 1:
+            raise ValueError(f"ambiguous attribution of {d.validator_id} on {d.period_id}: {best}")
+        agreement_id = next(iter(best))
+        bases[(agreement_id, d.validator_id, d.period_id)] = {
+            "inflation": (d.inflation_commission, max(d.consensus_rewards, 0)),
+            "block_fees": (d.block_fees, d.execution_fees),
+            "mev": (d.mev_commission, d.mev),
+        }
+        if d.is_active:
+            measure_sum[(agreement_id, d.period_id)] += d.effective_balance_gwei * 10**9
+        attributed_dates[(agreement_id, _month(d.period_date))].add(d.period_date)
+    return _statements(
+        ETH_CHAIN,
+        ETH_DECIMALS,
+        bases,
+        measure_sum,
+        period_date,
+        attributed_dates,
+        seeds,
+        prices,
+        knowledge_date,
+    )
+
+
+ETH_PNL_COLUMNS = (
+    "chain",
+    "validator_id",
+    "period_id",
+    "period_date",
+    "inflation_commission_native",
+    "block_fees_native",
+    "mev_commission_native",
+    "revenue_native",
+    "vote_fees_native",
+    "net_native",
+    "price_micro_usd",
+    "revenue_usd_micro",
+    "vote_fees_usd_micro",
+    "infra_cost_usd_micro",
+    "pnl_usd_micro",
+    "consensus_rewards_native",
+    "execution_fees_gross_native",
+    "mev_gross_native",
+)
+
+
+def ethereum_pnl(days: Iterable[EthereumDay], seeds_dir: Path) -> list[dict[str, Any]]:
+    """validator_pnl rows of Ethereum validator-days (methodology §3 columns, §8 figures): USD at
+    the ETH close of the day (18 decimals), infra costs prorated over [start_at, end_at)."""
+    from ingest.simulator.truth import infra_cost_usd_micro
+
+    prices = load_prices(seeds_dir / "prices.csv", ETH_CHAIN, ETH_ASSET)
+    costs: dict[str, list[tuple[date, date | None, int]]] = defaultdict(list)
+    for r in _read(seeds_dir / "validator_costs.csv"):
+        if r["chain"].strip() == ETH_CHAIN:
+            valid_from = _date(r["valid_from"])
+            assert valid_from is not None
+            costs[r["validator_id"].strip()].append(
+                (valid_from, _date(r["valid_to"]), int(r["monthly_cost_usd_micro"]))
+            )
+    out = []
+    for d in days:
+        revenue = d.inflation_commission + d.block_fees + d.mev_commission
+        price = prices.get(d.period_date)
+        infra = infra_cost_usd_micro(d.start_at, d.end_at, costs.get(d.validator_id, []))
+        revenue_usd = None if price is None else tdiv(revenue * price, 10**ETH_DECIMALS)
+        out.append(
+            {
+                "chain": ETH_CHAIN,
+                "validator_id": d.validator_id,
+                "period_id": d.period_id,
+                "period_date": d.period_date,
+                "inflation_commission_native": d.inflation_commission,
+                "block_fees_native": d.block_fees,
+                "mev_commission_native": d.mev_commission,
+                "revenue_native": revenue,
+                "vote_fees_native": 0,
+                "net_native": revenue,
+                "price_micro_usd": price,
+                "revenue_usd_micro": revenue_usd,
+                "vote_fees_usd_micro": None if price is None else 0,
+                "infra_cost_usd_micro": infra,
+                "pnl_usd_micro": None if revenue_usd is None else revenue_usd - infra,
+                "consensus_rewards_native": d.consensus_rewards,
+                "execution_fees_gross_native": d.execution_fees,
+                "mev_gross_native": d.mev,
+            }
+        )
+    return out
 
 
 # ------------------------------------------------------------------------------------ helpers

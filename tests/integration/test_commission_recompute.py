@@ -44,12 +44,14 @@ FINANCE_TABLES = (
 LINE_SQL = (
     "select partner_id, agreement_id, version, rule_id, tier_index, rule_type, component, "
     "statement_month, period_id, validator_id, basis_native, rate_bps, numerator, denominator, "
-    "amount_native from marts.partner_commission_lines"
+    "amount_native from marts.partner_commission_lines "
+    # the Solana statements (the Ethereum ones: tests/integration/test_ethereum_warehouse.py)
+    "where agreement_id in (select agreement_id from seeds.agreements where chain = 'solana')"
 )
 STATEMENT_SQL = (
     "select partner_id, agreement_id, chain, statement_month, line_count, total_native, "
     "price_micro_usd, total_usd_micro, total_usd_cents, lines_sha256 "
-    "from marts.partner_commission_statements"
+    "from marts.partner_commission_statements where chain = 'solana'"
 )
 
 

@@ -70,13 +70,25 @@ def test_demo_duckdb_rerun_is_byte_identical_and_postgres_agrees(
 
 
 def test_run_against_simulator_through_env_overrides(tmp_path: Path) -> None:
-    from ingest.demo import simulator_env
+    from ingest.demo import ethereum_simulator_env, simulator_env
+    from ingest.simulator.ethereum.network import Scenario as EthereumScenario
+    from ingest.simulator.ethereum.network import build_network as build_ethereum_network
+    from ingest.simulator.ethereum.server import EthereumSimulatorServer
     from ingest.simulator.network import Scenario, build_network
     from ingest.simulator.server import SimulatorServer
 
     network = build_network(Scenario())
-    with SimulatorServer(network) as server, warehouse("duckdb", tmp_path) as wh:
-        env = {**wh.env, **simulator_env(server.rpc_url, server.kobe_url)}
+    # seeds/validators.csv lists both chains' validators: both simulators serve
+    with (
+        SimulatorServer(network) as server,
+        EthereumSimulatorServer(build_ethereum_network(EthereumScenario())) as eth,
+        warehouse("duckdb", tmp_path) as wh,
+    ):
+        env = {
+            **wh.env,
+            **simulator_env(server.rpc_url, server.kobe_url),
+            **ethereum_simulator_env(eth),
+        }
         result = run_aurora(["run", "--target", "duckdb"], env)
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
         assert "Partner statements" in result.stdout

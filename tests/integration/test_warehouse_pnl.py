@@ -73,7 +73,9 @@ def test_validator_pnl_equals_truth(built: Mapping[str, Any], network: Any, targ
     cols = truth.PNL_COLUMNS
     want = sorted(tuple(_text(row[c]) for c in cols) for row in expected)
     select = ", ".join(f"cast({c} as varchar)" for c in cols)
-    got = sorted(built[target].query(f"select {select} from marts.validator_pnl"))
+    got = sorted(
+        built[target].query(f"select {select} from marts.validator_pnl where chain = 'solana'")
+    )
     missing = sorted(set(want) - set(got))
     extra = sorted(set(got) - set(want))
     assert not missing and not extra, f"missing {missing[:2]}\nextra {extra[:2]}"
@@ -145,7 +147,8 @@ def test_canonical_layer_equals_truth(built: Mapping[str, Any], network: Any, ta
             inner join canonical.canonical_validator_mev as mev
                 on identities.validator_id = mev.validator_id and identities.period_id = mev.period_id
             inner join canonical.canonical_periods as periods
-                on identities.period_id = periods.period_id
+                on identities.chain = periods.chain and identities.period_id = periods.period_id
+            where identities.chain = 'solana'
             """
         )
     )
@@ -171,6 +174,7 @@ def test_canonical_layer_equals_truth(built: Mapping[str, Any], network: Any, ta
                 cast(delegated_stake_native as varchar), cast(reward_native as varchar),
                 cast(has_reward as varchar), cast(post_balance_native as varchar)
             from canonical.canonical_stake_rewards
+            where chain = 'solana'
             """
         )
     )

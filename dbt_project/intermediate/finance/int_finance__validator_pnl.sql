@@ -42,7 +42,8 @@ closed_validator_periods as (
         periods.end_at,
         periods.period_date,
         validator_meta.inflation_commission_native,
-        validator_meta.inflation_gross_native
+        validator_meta.inflation_gross_native,
+        validator_meta.consensus_rewards_native
     from validator_meta
     inner join periods
         on
@@ -189,6 +190,7 @@ native_amounts as (
         {{ aurora.to_money('revenue.inflation_gross_native') }} as inflation_gross_native,
         {{ aurora.to_money('revenue.block_fees_gross_native') }} as block_fees_gross_native,
         {{ aurora.to_money('revenue.mev_gross_native') }} as mev_gross_native,
+        {{ aurora.to_money('revenue.consensus_rewards_native') }} as consensus_rewards_native,
         period_prices.price_micro_usd,
         period_prices.native_per_token,
         {{ aurora.to_money('coalesce(infra_costs.infra_cost_usd_micro, 0)') }} as infra_cost_usd_micro
@@ -236,6 +238,15 @@ final as (
         {{ aurora.to_money(
             'usd_amounts.revenue_usd_micro - usd_amounts.vote_fees_usd_micro - usd_amounts.infra_cost_usd_micro'
         ) }} as pnl_usd_micro,
+        -- the gross figures of chains whose operator revenue is a fee on the validator's rewards
+        -- (Ethereum, methodology §8: canonical consensus_rewards_native is set); null elsewhere
+        usd_amounts.consensus_rewards_native,
+        case
+            when usd_amounts.consensus_rewards_native is not null then usd_amounts.block_fees_gross_native
+        end as execution_fees_gross_native,
+        case
+            when usd_amounts.consensus_rewards_native is not null then usd_amounts.mev_gross_native
+        end as mev_gross_reported_native,
         usd_amounts.inflation_gross_native,
         usd_amounts.block_fees_gross_native,
         usd_amounts.mev_gross_native

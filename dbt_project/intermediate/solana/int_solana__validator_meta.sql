@@ -132,6 +132,8 @@ final as (
         {{ aurora.to_money('meta.active_stake_native') }} as active_stake_native,
         meta.inflation_commission_native,
         {{ aurora.to_money('meta.inflation_commission_native + meta.staker_rewards_native') }} as inflation_gross_native,
+        -- the signed consensus rewards of chains whose operator revenue is a fee on them (Ethereum)
+        cast(null as {{ aurora.money_type() }}) as consensus_rewards_native,
         meta.provider,
         meta.request_id,
         meta.response_sha256,

@@ -1,4 +1,4 @@
--- One row per reward period (Solana epoch) the warehouse holds: its slots, its time span, the
+-- One row per reward period (Solana epoch, Ethereum UTC day) the warehouse holds: its slots, its time span, the
 -- period date that decides its statement month, and whether it is closed.
 
 with periods as (
@@ -10,6 +10,10 @@ final as (
         periods.chain,
         periods.period_id,
         periods.epoch,
+        cast(row_number() over (
+            partition by periods.chain
+            order by periods.start_at, periods.period_id
+        ) as bigint) as period_ordinal,
         periods.first_slot,
         periods.last_slot,
         periods.last_slot - periods.first_slot + 1 as slot_count,

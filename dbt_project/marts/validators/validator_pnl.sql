@@ -21,7 +21,10 @@ final as (
         validator_pnl.revenue_usd_micro,
         validator_pnl.vote_fees_usd_micro,
         validator_pnl.infra_cost_usd_micro,
-        validator_pnl.pnl_usd_micro
+        validator_pnl.pnl_usd_micro,
+        validator_pnl.consensus_rewards_native,
+        validator_pnl.execution_fees_gross_native,
+        validator_pnl.mev_gross_reported_native as mev_gross_native
     from validator_pnl
 )
 

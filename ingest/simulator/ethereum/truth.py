@@ -456,12 +456,12 @@ def write_truth(network: Network, out_dir: Path) -> list[Path]:
     return [days_path, disc_path]
 
 
-SEED_COLUMNS = ["chain", "validator_id", "identity_pubkey", "validator_name"]
+SEED_COLUMNS = ["chain", "validator_id", "identity_pubkey", "validator_name", "fee_recipient"]
 
 
 def write_seed_file(network: Network, out_dir: Path) -> Path:
     """validators.csv with the operator's Ethereum validators (the seeds' columns): the index, its
-    BLS pubkey (lowercase) and a name."""
+    BLS pubkey (lowercase), a name and the fee recipient the operator declared (lowercase)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "validators.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -469,5 +469,6 @@ def write_seed_file(network: Network, out_dir: Path) -> Path:
         writer.writerow(SEED_COLUMNS)
         for index in sorted(network.operator_indices):
             pubkey = network.validators[index].pubkey.lower()
-            writer.writerow([CHAIN, index, pubkey, f"eth-{index:04d}"])
+            recipient = network.validators[index].fee_recipient.lower()
+            writer.writerow([CHAIN, index, pubkey, f"eth-{index:04d}", recipient])
     return path
