@@ -163,15 +163,31 @@ def run_all(
 ) -> None:
     """The whole sequence. ``providers`` gives the configuration while the providers serve: the
     registry is loaded and every chain (``chains``, default :func:`chains_to_ingest`) ingested
-    inside it; dbt builds and the results print after."""
+    inside it; dbt builds (skipped when nothing changed since the last successful build: a rerun
+    with nothing new loaded) and the results print after."""
     with providers as config:
         load_registry_step(target, config)
         for chain in chains_to_ingest(console) if chains is None else chains:
             wanted = (periods or {}).get(chain.name)
             result = ingest_step(target, config, chain, wanted, console=console)
             console.print(f"ingested {chain.name}: {result}")
-    console.print(f"dbt build: {build_step(target, console, command=command)}")
+    if not skip_current_build(target, console):
+        console.print(f"dbt build: {build_step(target, console, command=command)}")
     print_step(target, console)
+
+
+def skip_current_build(
+    target: Target, console: Any, hint: str = "`aurora build --force` builds anyway"
+) -> bool:
+    """Whether dbt can be skipped: the last complete successful build had today's fingerprint (the
+    same loads, seeds, config and models), so a build would change nothing (methodology §7: a rerun
+    changes nothing). Prints one line when it skips."""
+    state = build_status.freshness(target)
+    if state.is_current:
+        console.print(
+            f"warehouse up to date (fingerprint {state.current.short}): nothing to build ({hint})"
+        )
+    return state.is_current
 
 
 def _locked(target: Target, command: str, console: Any, wait: bool) -> AbstractContextManager[None]:
@@ -227,14 +243,10 @@ def build(
     with _locked(target, "aurora build", console, wait):
         console.print(f"[bold]aurora build[/] on {target}: loading the registry from config/ ...")
         load_registry_step(target, config)
-        if not (force or full_refresh or select or allow_empty_seeds):
-            state = build_status.freshness(target)
-            if state.is_current:
-                console.print(
-                    f"warehouse up to date (fingerprint {state.current.short}): nothing to build "
-                    "(--force builds anyway)"
-                )
-                return
+        if not (force or full_refresh or select or allow_empty_seeds) and skip_current_build(
+            target, console, "--force builds anyway"
+        ):
+            return
         started = time.monotonic()
         done = build_step(
             target,
