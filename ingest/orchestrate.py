@@ -160,13 +160,15 @@ def run_all(
     chains: Sequence[Chain[Any]] | None = None,
     *,
     command: str = "aurora run",
+    registry: AuroraConfig | None = None,
 ) -> None:
     """The whole sequence. ``providers`` gives the configuration while the providers serve: the
     registry is loaded and every chain (``chains``, default :func:`chains_to_ingest`) ingested
     inside it; dbt builds (skipped when nothing changed since the last successful build: a rerun
-    with nothing new loaded) and the results print after."""
+    with nothing new loaded) and the results print after. ``registry``: the configuration the
+    registry records, when it is not the one the providers serve under (the demo's)."""
     with providers as config:
-        load_registry_step(target, config)
+        load_registry_step(target, registry or config)
         for chain in chains_to_ingest(console) if chains is None else chains:
             wanted = (periods or {}).get(chain.name)
             result = ingest_step(target, config, chain, wanted, console=console)
@@ -207,7 +209,17 @@ def demo(
     where = str(duckdb_path()) if target == "duckdb" else "PostgreSQL"
     with _locked(target, "aurora demo", console, wait):
         console.print(f"[bold]Aurora demo[/] on {target} ({where})")
-        run_all(target, console, simulated_providers(console), periods, command="aurora demo")
+        # the registry records config/ as `aurora build` loads it, not the simulators' loopback
+        # URLs: their ports change with every run, and a rerun that loads nothing must change
+        # nothing (the fingerprint skip)
+        run_all(
+            target,
+            console,
+            simulated_providers(console),
+            periods,
+            command="aurora demo",
+            registry=load_config(),
+        )
     console.print(f"done in {time.monotonic() - started:.1f} s")
 
 
