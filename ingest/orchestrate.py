@@ -119,10 +119,19 @@ def build_step(
     build_id = build_status.record_start(
         target, fingerprint, command=command, selection=select, full_refresh=full_refresh
     )
-    variables = {"allow_empty_seeds": sorted(allow_empty_seeds)} if allow_empty_seeds else None
+    variables: dict[str, Any] = {}
+    if allow_empty_seeds:
+        variables["allow_empty_seeds"] = sorted(allow_empty_seeds)
+    since = None if full_refresh or select else tests_since(target)
+    if since is not None:
+        variables["aurora_tests_since"] = since
     try:
         lines = dbt_build(
-            target, console=console, full_refresh=full_refresh, select=select, vars=variables
+            target,
+            console=console,
+            full_refresh=full_refresh,
+            select=select,
+            vars=variables or None,
         )
     except BaseException as exc:
         reason = (
@@ -137,6 +146,20 @@ def build_step(
     build_status.record_end(target, build_id, "succeeded", done)
     _grant_build_status_reads(target)
     return done
+
+
+def tests_since(target: Target) -> str | None:
+    """When the canonical tables' tests may check only the periods a build restates
+    (macros/test_scope.sql): the start (UTC) of the last build, if it was a successful complete
+    one and only new loads came since (same seeds, configuration and models); else None (check
+    every row). Call before recording the new build."""
+    state = build_status.freshness(target)
+    base = state.last
+    if state.state != "stale" or base is None or base.selection or base.status != "succeeded":
+        return None
+    if state.current.changed(base.fingerprint) != ["loads"]:
+        return None
+    return base.started_at.isoformat(sep=" ")
 
 
 def _grant_build_status_reads(target: Target) -> None:
