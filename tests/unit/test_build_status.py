@@ -121,3 +121,27 @@ def test_a_rerun_with_nothing_new_skips_dbt(
         line.startswith(f"warehouse up to date (fingerprint {fingerprint.short})")
         for line in printed
     )
+
+
+def test_tests_are_scoped_only_when_nothing_but_new_loads_came(
+    fake_project: Path, duckdb_target_env: dict[str, str]
+) -> None:
+    """`aurora build` passes `aurora_tests_since` (macros/test_scope.sql) only after a complete
+    successful build with the same seeds, configuration and models; else every row is checked."""
+    import duckdb
+
+    from ingest.core.warehouse import duckdb_path
+
+    assert orchestrate.tests_since("duckdb") is None  # no build recorded
+    _succeeded()
+    assert orchestrate.tests_since("duckdb") is None  # current: nothing to build
+    con = duckdb.connect(str(duckdb_path()))
+    con.execute(
+        "create schema raw_test; create table raw_test._dlt_loads (load_id text, status int)"
+    )
+    con.execute("insert into raw_test._dlt_loads values ('1', 0)")
+    con.close()
+    last = build_status.builds("duckdb")[-1]
+    assert orchestrate.tests_since("duckdb") == last.started_at.isoformat(sep=" ")
+    (fake_project / "models" / "m.sql").write_text("select 2 as x\n")  # and a model edit
+    assert orchestrate.tests_since("duckdb") is None
