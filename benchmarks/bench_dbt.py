@@ -275,17 +275,22 @@ def step(
     )
 
 
+def _step(results: list[Result], prefix: str) -> Result:
+    return next(r for r in results if r[1].startswith(prefix))
+
+
 def goals(results: list[Result], floors: dict[str, float], overhead: float) -> None:
     """Each goal of the full and incremental builds: figure, floor or reference, ratio."""
     print(f"\ngoals (data-dependent = wall - {overhead:.1f} s, the empty scenario's full build)")
     for target, floor_s in floors.items():
-        rows = {name.split(",")[0]: r for r in results if r[0] == target for name in [r[1]]}
-        full = rows["full refresh"][2] - overhead
-        incremental = rows["incremental"][2] - overhead
-        restated = rows["restatement"][2] - overhead
+        mine = [r for r in results if r[0] == target]
+        full = _step(mine, "full refresh")[2] - overhead
+        incremental = _step(mine, "incremental, +1 epoch")[2] - overhead
+        restated = _step(mine, "restatement")[2] - overhead
+        peak = _step(mine, "full refresh")[4]
         print(
             f"{target:<9} full build, data-dependent  {full:7.1f} s  floor {floor_s:6.2f} s  "
-            f"ratio {full / floor_s:5.1f} (goal <= 5)  peak {rows['full refresh'][4]:.0f} MB "
+            f"ratio {full / floor_s:5.1f} (goal <= 5)  peak {peak:.0f} MB "
             "(goal <= 4096)"
         )
         print(
