@@ -8,7 +8,12 @@ Per target, in a fresh warehouse:
    bench_ingest.py), then a first `dbt build` (full);
 2. the tip moves on: the last epoch is ingested; `dbt build` (incremental: one new epoch);
 3. `dbt build` again with nothing new (incremental no-op);
-4. `dbt build --full-refresh` over all N epochs, and a check that it equals the incremental tables.
+4. epoch 1 is re-ingested (a late restatement); `dbt build` (incremental: one old epoch restated);
+5. `dbt build --full-refresh` over all N epochs, and a check that it equals the incremental tables;
+6. the floor query (FLOOR_SQL) on the same data, and each goal as figure / floor / ratio.
+
+`--accounts 1` gives the empty scenario: its full build's wall time, passed as `--overhead`,
+turns each wall time into its data-dependent part.
 
 dbt runs as a subprocess (`dbt build` selecting registry, staging, canonical and the validator marts,
 their seeds, and the tests on them), exactly as the CLI runs it. seeds/validators.csv lists the
@@ -106,8 +111,9 @@ def child(args: argparse.Namespace) -> int:
     pipelines = Path(args.workdir) / "dlt_pipelines"
     load_registry(args.target, config, pipelines_dir=pipelines)
     started = time.monotonic()
+    epochs = [int(args.reingest)] if args.reingest is not None else None
     result = ingest_solana(
-        args.target, None, config, seeds_dir=Path(args.seeds), pipelines_dir=pipelines
+        args.target, epochs, config, seeds_dir=Path(args.seeds), pipelines_dir=pipelines
     )
     print(
         "RESULT "
@@ -122,7 +128,11 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
-def ingest(target: str, env: dict[str, str], seeds: Path, workdir: Path) -> dict[str, Any]:
+def ingest(
+    target: str, env: dict[str, str], seeds: Path, workdir: Path, reingest: int | None = None
+) -> dict[str, Any]:
+    """Ingest every closed epoch not loaded yet, or re-ingest the one epoch ``reingest``."""
+    again = [] if reingest is None else ["--reingest", str(reingest)]
     proc = subprocess.run(
         [
             sys.executable,
@@ -134,6 +144,7 @@ def ingest(target: str, env: dict[str, str], seeds: Path, workdir: Path) -> dict
             str(seeds),
             "--workdir",
             str(workdir),
+            *again,
         ],
         env=env,
         cwd=REPO_ROOT,
@@ -147,8 +158,9 @@ def ingest(target: str, env: dict[str, str], seeds: Path, workdir: Path) -> dict
     return dict(json.loads(lines[-1][len("RESULT ") :]))
 
 
-def dbt(target: str, env: dict[str, str], workdir: Path, *args: str) -> tuple[float, float]:
-    """Run dbt; returns (wall seconds, dbt's own 'Finished running ... in X seconds')."""
+def dbt(target: str, env: dict[str, str], workdir: Path, *args: str) -> tuple[float, float, float]:
+    """Run dbt; returns (wall seconds, dbt's own 'Finished running ... in X seconds', peak RSS of
+    the dbt process in MB)."""
     cmd = [
         str(Path(sys.executable).parent / "dbt"),
         *args,
@@ -161,13 +173,18 @@ def dbt(target: str, env: dict[str, str], workdir: Path, *args: str) -> tuple[fl
         "--log-path",
         str(workdir / "logs"),
     ]
+    out = workdir / "dbt.out"
     started = time.monotonic()
-    proc = subprocess.run(cmd, env=env, cwd=REPO_ROOT, text=True, capture_output=True, check=False)
+    with out.open("w") as sink:
+        proc = subprocess.Popen(cmd, env=env, cwd=REPO_ROOT, text=True, stdout=sink, stderr=sink)
+        _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stdout = out.read_text()
     if proc.returncode != 0:
-        raise SystemExit(f"dbt {' '.join(args)} failed on {target}:\n{proc.stdout[-5000:]}")
-    found = re.findall(r"Finished running .* in .*?([0-9.]+)s\)", proc.stdout)
-    return wall, float(found[-1]) if found else float("nan")
+        raise SystemExit(f"dbt {' '.join(args)} failed on {target}:\n{stdout[-5000:]}")
+    found = re.findall(r"Finished running .* in .*?([0-9.]+)s\)", stdout)
+    return wall, float(found[-1]) if found else float("nan"), usage.ru_maxrss / 1024
 
 
 def snapshot(target: str, env: dict[str, str], relation: str) -> str:
@@ -192,6 +209,41 @@ def snapshot(target: str, env: dict[str, str], relation: str) -> str:
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 
+# The floor: one query doing the data-dependent core of a build by hand, straight from the raw
+# tables: every stake account of every epoch's snapshot joined to its staker reward (the rows of
+# canonical_stake_rewards), written to a table, and per validator and epoch the stakers' rewards
+# and stake (what validator_meta and the P&L aggregate). The layers add provider precedence,
+# lineage, contracts and tests on top; the ratio build / floor is what they cost.
+FLOOR_SQL = """
+create table {schema}.floor_stake_rewards as
+select
+    s.vote_account, s.snapshot_epoch, s.stake_pubkey, s.withdrawer, s.staker,
+    cast(s.delegated_stake as {money}) as delegated_stake,
+    coalesce(cast(r.amount as {money}), 0) as reward,
+    cast(r.post_balance as {money}) as post_balance,
+    s.response_sha256, r.response_sha256 as reward_response_sha256
+from raw_solana.stake_accounts as s
+left join raw_solana.inflation_rewards as r
+    on r.epoch = s.snapshot_epoch and r.address = s.stake_pubkey and r.address_kind = 'stake';
+create table {schema}.floor_validator_epochs as
+select vote_account, snapshot_epoch, sum(reward) as staker_rewards,
+    sum(delegated_stake) as stake, count(*) as accounts
+from {schema}.floor_stake_rewards group by vote_account, snapshot_epoch
+"""
+
+
+def floor(target: str, env: dict[str, str]) -> float:
+    """Wall seconds of the floor query (FLOOR_SQL), in a scratch schema dropped after."""
+    money = "hugeint" if target == "duckdb" else "numeric(38,0)"
+    schema = "bench_floor"
+    execute(target, env, f"drop schema if exists {schema} cascade; create schema {schema}")
+    started = time.monotonic()
+    execute(target, env, FLOOR_SQL.format(schema=schema, money=money))
+    elapsed = time.monotonic() - started
+    execute(target, env, f"drop schema {schema} cascade")
+    return elapsed
+
+
 def slowest(workdir: Path, target: str, n: int = 6) -> str:
     """The n slowest nodes of the last dbt invocation, from run_results.json."""
     data = json.loads((workdir / f"target_{target}" / "run_results.json").read_text())
@@ -199,8 +251,11 @@ def slowest(workdir: Path, target: str, n: int = 6) -> str:
     return ", ".join(f"{r['unique_id'].split('.')[2]} {r['execution_time']:.1f}" for r in nodes)
 
 
+Result = tuple[str, str, float, float, float, int]  # target, step, wall, dbt, peak MB, rows
+
+
 def step(
-    results: list[tuple[str, str, float, float, str]],
+    results: list[Result],
     target: str,
     env: dict[str, str],
     workdir: Path,
@@ -208,23 +263,69 @@ def step(
     *extra: str,
 ) -> None:
     """One timed `dbt build` of the warehouse layers."""
-    wall, own = dbt(target, env, workdir, "build", *SELECT, *extra)
+    wall, own, rss = dbt(target, env, workdir, "build", *SELECT, *extra)
     stake_rows = execute(
         target, env, "select count(*) from canonical.canonical_stake_rewards", fetch=True
     )[0][0]
-    results.append((target, name, wall, own, str(stake_rows)))
+    results.append((target, name, wall, own, rss, int(stake_rows)))
     print(
-        f"{target}: {name}: {wall:.1f} s wall, {own:.1f} s dbt ({stake_rows} stake-reward rows)\n"
-        f"    slowest: {slowest(workdir, target)}",
+        f"{target}: {name}: {wall:.1f} s wall, {own:.1f} s dbt, peak {rss:.0f} MB "
+        f"({stake_rows} stake-reward rows)\n    slowest: {slowest(workdir, target)}",
         flush=True,
     )
+
+
+def _step(results: list[Result], prefix: str) -> Result:
+    return next(r for r in results if r[1].startswith(prefix))
+
+
+def goals(results: list[Result], floors: dict[str, float], overhead: float) -> None:
+    """Each goal of the full and incremental builds: figure, floor or reference, ratio."""
+    print(f"\ngoals (data-dependent = wall - {overhead:.1f} s, the empty scenario's full build)")
+    for target, floor_s in floors.items():
+        mine = [r for r in results if r[0] == target]
+        full = _step(mine, "full refresh")[2] - overhead
+        incremental = _step(mine, "incremental, +1 epoch")[2] - overhead
+        restated = _step(mine, "restatement")[2] - overhead
+        peak = _step(mine, "full refresh")[4]
+        print(
+            f"{target:<9} full build, data-dependent  {full:7.1f} s  floor {floor_s:6.2f} s  "
+            f"ratio {full / floor_s:5.1f} (goal <= 5)  peak {peak:.0f} MB "
+            "(goal <= 4096)"
+        )
+        print(
+            f"{target:<9} +1 epoch, data-dependent    {incremental:7.1f} s  full  {full:6.1f} s  "
+            f"ratio {incremental / full if full > 0 else float('nan'):5.2f} (goal <= 0.10)"
+        )
+        print(
+            f"{target:<9} restate 1 epoch, data-dep.  {restated:7.1f} s  +1 epoch {incremental:6.1f} s"
+            f"  ratio {restated / incremental if incremental > 0 else float('nan'):5.2f} "
+            "(goal: about 1, one epoch's work)"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--targets", default="duckdb,postgres")
     parser.add_argument("--epochs", type=int, default=30, help="closed epochs (default 30)")
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=2_500,
+        help="stake accounts per validator (default 2,500; 1 for the empty-scenario overhead)",
+    )
+    parser.add_argument(
+        "--overhead",
+        type=float,
+        default=0.0,
+        help="wall s of the same full build on the empty scenario (a run with --accounts 1): "
+        "subtracted to give the data-dependent part",
+    )
+    parser.add_argument(
+        "--keep", help="work in this folder and keep it (the DuckDB warehouse stays for inspection)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reingest", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
     parser.add_argument("--seeds", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
@@ -236,7 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.simulator.network import Scenario, build_network
     from ingest.simulator.server import SimulatorServer
 
-    scenario = dataclasses.replace(Scenario.benchmark(), n_epochs=args.epochs)
+    scenario = dataclasses.replace(
+        Scenario.benchmark(), n_epochs=args.epochs, stake_accounts_per_validator=args.accounts
+    )
     network = build_network(scenario)
     last = scenario.n_epochs - 1
     first_of_last = network.schedule.first_slot(last)
@@ -253,12 +356,14 @@ def main(argv: list[str] | None = None) -> int:
         f"('solana', '{v.vote_pubkey}', '{v.identity_pubkey}', '{v.name}')"
         for v in network.operator_validators
     )
-    results: list[tuple[str, str, float, float, str]] = []
+    results: list[Result] = []
+    floors: dict[str, float] = {}
     with (
         tempfile.TemporaryDirectory(prefix="aurora-bench-dbt-") as tmp,
         SimulatorServer(network) as server,
     ):
-        work = Path(tmp)
+        work = Path(args.keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
         seeds = work / "seeds"
         truth.write_seed_files(network, seeds)
         shutil.copyfile(REPO_ROOT / "profiles.example.yml", REPO_ROOT / "profiles.yml")
@@ -312,6 +417,9 @@ def main(argv: list[str] | None = None) -> int:
                 assert loaded["epochs"] == [last], loaded
                 step(results, target, env, workdir, "incremental, +1 epoch")
                 step(results, target, env, workdir, "incremental, nothing new")
+                loaded = ingest(target, env, seeds, workdir, reingest=1)
+                assert loaded["epochs"] == [1], loaded
+                step(results, target, env, workdir, "restatement, 1 old epoch")
                 incremental = {r: snapshot(target, env, r) for r in COMPARED}
                 step(
                     results,
@@ -322,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
                     "--full-refresh",
                 )
                 full = {r: snapshot(target, env, r) for r in COMPARED}
+                floors[target] = floor(target, env)
+                print(f"{target}: floor query {floors[target]:.2f} s", flush=True)
                 same = "identical" if incremental == full else "DIFFERENT"
                 print(f"{target}: incremental vs full-refresh tables: {same}", flush=True)
                 if incremental != full:
@@ -333,9 +443,12 @@ def main(argv: list[str] | None = None) -> int:
                         cur.execute(f'drop database if exists "{dbname}" with (force)')
                     admin.close()
 
-    print(f"\n{'target':<9} {'step':<28} {'wall s':>7} {'dbt s':>7} {'stake rows':>11}")
-    for target, name, wall, own, rows in results:
-        print(f"{target:<9} {name:<28} {wall:>7.1f} {own:>7.1f} {rows:>11}")
+    print(
+        f"\n{'target':<9} {'step':<28} {'wall s':>7} {'dbt s':>7} {'peak MB':>8} {'stake rows':>11}"
+    )
+    for target, name, wall, own, rss, rows in results:
+        print(f"{target:<9} {name:<28} {wall:>7.1f} {own:>7.1f} {rss:>8.0f} {rows:>11}")
+    goals(results, floors, args.overhead)
     return 0
 
 

@@ -119,10 +119,19 @@ def build_step(
     build_id = build_status.record_start(
         target, fingerprint, command=command, selection=select, full_refresh=full_refresh
     )
-    variables = {"allow_empty_seeds": sorted(allow_empty_seeds)} if allow_empty_seeds else None
+    variables: dict[str, Any] = {}
+    if allow_empty_seeds:
+        variables["allow_empty_seeds"] = sorted(allow_empty_seeds)
+    since = None if full_refresh or select else tests_since(target)
+    if since is not None:
+        variables["aurora_tests_since"] = since
     try:
         lines = dbt_build(
-            target, console=console, full_refresh=full_refresh, select=select, vars=variables
+            target,
+            console=console,
+            full_refresh=full_refresh,
+            select=select,
+            vars=variables or None,
         )
     except BaseException as exc:
         reason = (
@@ -137,6 +146,20 @@ def build_step(
     build_status.record_end(target, build_id, "succeeded", done)
     _grant_build_status_reads(target)
     return done
+
+
+def tests_since(target: Target) -> str | None:
+    """When the canonical tables' tests may check only the periods a build restates
+    (macros/test_scope.sql): the start (UTC) of the last build, if it was a successful complete
+    one and only new loads came since (same seeds, configuration and models); else None (check
+    every row). Call before recording the new build."""
+    state = build_status.freshness(target)
+    base = state.last
+    if state.state != "stale" or base is None or base.selection or base.status != "succeeded":
+        return None
+    if state.current.changed(base.fingerprint) != ["loads"]:
+        return None
+    return base.started_at.isoformat(sep=" ")
 
 
 def _grant_build_status_reads(target: Target) -> None:
@@ -160,18 +183,36 @@ def run_all(
     chains: Sequence[Chain[Any]] | None = None,
     *,
     command: str = "aurora run",
+    registry: AuroraConfig | None = None,
 ) -> None:
     """The whole sequence. ``providers`` gives the configuration while the providers serve: the
     registry is loaded and every chain (``chains``, default :func:`chains_to_ingest`) ingested
-    inside it; dbt builds and the results print after."""
+    inside it; dbt builds (skipped when nothing changed since the last successful build: a rerun
+    with nothing new loaded) and the results print after. ``registry``: the configuration the
+    registry records, when it is not the one the providers serve under (the demo's)."""
     with providers as config:
-        load_registry_step(target, config)
+        load_registry_step(target, registry or config)
         for chain in chains_to_ingest(console) if chains is None else chains:
             wanted = (periods or {}).get(chain.name)
             result = ingest_step(target, config, chain, wanted, console=console)
             console.print(f"ingested {chain.name}: {result}")
-    console.print(f"dbt build: {build_step(target, console, command=command)}")
+    if not skip_current_build(target, console):
+        console.print(f"dbt build: {build_step(target, console, command=command)}")
     print_step(target, console)
+
+
+def skip_current_build(
+    target: Target, console: Any, hint: str = "`aurora build --force` builds anyway"
+) -> bool:
+    """Whether dbt can be skipped: the last complete successful build had today's fingerprint (the
+    same loads, seeds, config and models), so a build would change nothing (methodology §7: a rerun
+    changes nothing). Prints one line when it skips."""
+    state = build_status.freshness(target)
+    if state.is_current:
+        console.print(
+            f"warehouse up to date (fingerprint {state.current.short}): nothing to build ({hint})"
+        )
+    return state.is_current
 
 
 def _locked(target: Target, command: str, console: Any, wait: bool) -> AbstractContextManager[None]:
@@ -191,7 +232,17 @@ def demo(
     where = str(duckdb_path()) if target == "duckdb" else "PostgreSQL"
     with _locked(target, "aurora demo", console, wait):
         console.print(f"[bold]Aurora demo[/] on {target} ({where})")
-        run_all(target, console, simulated_providers(console), periods, command="aurora demo")
+        # the registry records config/ as `aurora build` loads it, not the simulators' loopback
+        # URLs: their ports change with every run, and a rerun that loads nothing must change
+        # nothing (the fingerprint skip)
+        run_all(
+            target,
+            console,
+            simulated_providers(console),
+            periods,
+            command="aurora demo",
+            registry=load_config(),
+        )
     console.print(f"done in {time.monotonic() - started:.1f} s")
 
 
@@ -227,14 +278,10 @@ def build(
     with _locked(target, "aurora build", console, wait):
         console.print(f"[bold]aurora build[/] on {target}: loading the registry from config/ ...")
         load_registry_step(target, config)
-        if not (force or full_refresh or select or allow_empty_seeds):
-            state = build_status.freshness(target)
-            if state.is_current:
-                console.print(
-                    f"warehouse up to date (fingerprint {state.current.short}): nothing to build "
-                    "(--force builds anyway)"
-                )
-                return
+        if not (force or full_refresh or select or allow_empty_seeds) and skip_current_build(
+            target, console, "--force builds anyway"
+        ):
+            return
         started = time.monotonic()
         done = build_step(
             target,

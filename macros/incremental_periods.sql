@@ -20,11 +20,11 @@
 {%- endmacro %}
 
 {#- A union all over the chains of `int_<chain>__<entity>`, selecting `columns` by name (default: the
-    calling model's contract columns, less `exclude`), so a chain's intermediate model may hold its
+    calling model's contract columns), less `exclude`, so a chain's intermediate model may hold its
     columns in any order and a missing one is an error. -#}
-{% macro chain_union(entity, exclude=[]) -%}
+{% macro chain_union(entity, exclude=[], columns=none) -%}
     {%- set names = [] -%}
-    {%- for name in model.columns if name not in exclude -%}
+    {%- for name in (model.columns if columns is none else columns) if name not in exclude -%}
         {%- do names.append(name) -%}
     {%- endfor -%}
     {%- for chain in aurora.warehouse_chains() %}
@@ -60,11 +60,7 @@
     The model's config (dbt_project.yml, folder canonical/) is incremental, delete+insert, unique
     key (chain, period_id). The one incremental header of the canonical layer. -#}
 {% macro canonical_periods_union(entity) -%}
-with unioned as (
-    {{- aurora.chain_union(entity, exclude=['provider_mappings_sha256']) }}
-),
-
-mapping_fingerprints as (
+with mapping_fingerprints as (
     {{ aurora.provider_mappings_fingerprints() }}
 ),
 {%- if is_incremental() %}
@@ -87,20 +83,30 @@ built_state as (
     group by existing.chain
 ),
 
+-- the union's period keys and load times only: a second, narrow read of the intermediates (never
+-- the whole union twice, which an engine may materialise in full)
+period_loads as (
+    {{- aurora.chain_union(entity, columns=['chain', 'period_id', '_dlt_loaded_at']) }}
+),
+
 -- the periods with a row newer than the watermark; every period of a remapped or new chain
 touched_periods as (
     select distinct
-        unioned.chain,
-        unioned.period_id
-    from unioned
+        period_loads.chain,
+        period_loads.period_id
+    from period_loads
     left join built_state
-        on unioned.chain = built_state.chain
+        on period_loads.chain = built_state.chain
     where
         built_state.chain is null
         or built_state.is_remapped
-        or unioned._dlt_loaded_at > built_state.loaded_after
+        or period_loads._dlt_loaded_at > built_state.loaded_after
 ),
 {%- endif %}
+
+unioned as (
+    {{- aurora.chain_union(entity, exclude=['provider_mappings_sha256']) }}
+),
 
 final as (
     select
@@ -118,4 +124,65 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+{#- An intermediate model materialised incrementally by epoch (dbt_project.yml names them): the large
+    ones, so that neither the canonical layer's touched-period detection nor an incremental build
+    recomputes every epoch from staging. `inputs` lists the staging models the model reads, each as
+    (model name, epoch column). At run time, on an incremental build, this returns the epochs to
+    rebuild: those with a staging row of a load newer than the newest `_dlt_loaded_at` the model
+    holds (the same watermark rule as the canonical layer, one level down). It returns none (rebuild
+    every epoch) on a full build, when the model is empty, or when the chain's provider mappings
+    changed since its rows were built (each row stores their fingerprint, `provider_mappings_sha256`),
+    since a remapping may change which provider's rows every epoch takes. A period is rebuilt whole
+    from staging, so the rebuilt rows equal a full build's. -#}
+{% macro rebuilt_epochs(chain, inputs) -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set state_sql -%}
+        select
+            max(built._dlt_loaded_at) is null
+            or max(
+                case
+                    when built.provider_mappings_sha256 = coalesce(fingerprints.provider_mappings_sha256, '') then 0
+                    else 1
+                end
+            ) = 1 as is_rebuilt_whole
+        from {{ this }} as built
+        left join ({{ aurora.provider_mappings_fingerprints() }}) as fingerprints
+            on fingerprints.chain = '{{ chain }}'
+    {%- endset -%}
+    {%- if run_query(state_sql).columns[0].values()[0] -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set epochs_sql -%}
+        select distinct touched.epoch
+        from (
+            {%- for name, column in inputs %}
+            {%- if not loop.first %}
+            union all
+            {%- endif %}
+            select cast(staged.{{ column }} as bigint) as epoch
+            from {{ ref(name) }} as staged
+            where staged._dlt_loaded_at > (select max(built._dlt_loaded_at) from {{ this }} as built)
+            {%- endfor %}
+        ) as touched
+        order by touched.epoch
+    {%- endset -%}
+    {%- set epochs = [] -%}
+    {%- for value in run_query(epochs_sql).columns[0].values() -%}
+        {%- do epochs.append(value | int) -%}
+    {%- endfor -%}
+    {{- return(epochs) -}}
+{%- endmacro %}
+
+{#- A where clause keeping the rows of `column` in `epochs` (from rebuilt_epochs; none: every row). -#}
+{% macro epoch_filter(column, epochs) -%}
+    {%- if epochs is none -%}
+    {%- elif epochs -%}
+    where {{ column }} in ({{ epochs | join(', ') }})
+    {%- else -%}
+    where 1 = 0
+    {%- endif -%}
 {%- endmacro %}

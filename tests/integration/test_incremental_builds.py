@@ -177,7 +177,21 @@ def test_late_kobe_data_restates_exactly_its_epochs_and_matches_full_refresh(
             "canonical.canonical_validator_fees",
         ):
             assert after_late[relation] == before_late[relation], relation
+        # the delete of delete+insert goes by the distinct restated keys (macros/delete_insert.sql),
+        # never a join of the old rows to every new row
+        run_sql = (
+            wh.target_path
+            / "run"
+            / "aurora"
+            / "dbt_project"
+            / "canonical"
+            / "canonical_validator_mev.sql"
+        ).read_text()
+        delete = run_sql[run_sql.index("delete from") : run_sql.index("insert into")]
+        assert "select distinct" in delete and "dbt_internal_keys" in delete, delete
         if target == "postgres":  # dbt-postgres reports the rows each incremental insert wrote
+            # a Kobe-only re-ingest touches no stake-account or inflation-reward epoch
+            assert rows_affected(wh, "int_solana__stake_rewards") == 0
             assert rows_affected(wh, "canonical_validator_mev") == 2 * len(ops)
             assert rows_affected(wh, "canonical_validator_meta") == 2 * len(ops)
             assert rows_affected(wh, "canonical_stake_rewards") == 0

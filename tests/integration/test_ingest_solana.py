@@ -477,3 +477,11 @@ def test_load_registry(
     assert [p for p, _ in rows] == sorted(sim_config.providers)
     assert q("duckdb", "select count(*) from raw_registry.chains") == [(counts["chains"],)]
     assert all("api-key" not in url for _, url in rows)
+    # the no-op check reads the DuckDB file directly, and sees exactly what dlt reads back
+    from ingest import registry
+    from ingest.core.destination import dlt_pipeline
+
+    pipeline = dlt_pipeline("duckdb", registry.PIPELINE_NAME, registry.DATASET, pipelines_dir)
+    held = registry._held_rows("duckdb")
+    assert held is not None and held == registry._loaded_rows(pipeline)
+    assert held == registry._as_sets(registry.registry_rows(sim_config))

@@ -88,3 +88,60 @@ def test_an_unchanged_warehouse_is_not_built_again(
     orchestrate.build("duckdb", Console(), force=True)
     orchestrate.build("duckdb", Console(), full_refresh=True)
     assert len(calls) == 3 and calls[-1]["full_refresh"] is True
+
+
+def test_a_rerun_with_nothing_new_skips_dbt(
+    duckdb_target_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`aurora demo` / `aurora run` (run_all): dbt runs when the warehouse is not current, and is
+    skipped on a rerun that loaded nothing new; the results print either way."""
+    from contextlib import nullcontext
+
+    calls: list[str] = []
+    printed: list[str] = []
+
+    class Console:
+        def print(self, text: str) -> None:
+            printed.append(text)
+
+    def fake_build_step(target: str, console: Any, **kwargs: Any) -> str:
+        calls.append("build")
+        return "PASS=1"
+
+    monkeypatch.setattr(orchestrate, "build_step", fake_build_step)
+    monkeypatch.setattr(orchestrate, "load_registry_step", lambda target, config: None)
+    monkeypatch.setattr(orchestrate, "print_step", lambda target, console: calls.append("print"))
+    orchestrate.run_all("duckdb", Console(), nullcontext(object()), chains=[])  # type: ignore[arg-type]
+    assert calls == ["build", "print"]
+    _succeeded()  # what build_step records after dbt succeeds
+    orchestrate.run_all("duckdb", Console(), nullcontext(object()), chains=[])  # type: ignore[arg-type]
+    assert calls == ["build", "print", "print"]
+    fingerprint = build_status.current_fingerprint("duckdb")
+    assert any(
+        line.startswith(f"warehouse up to date (fingerprint {fingerprint.short})")
+        for line in printed
+    )
+
+
+def test_tests_are_scoped_only_when_nothing_but_new_loads_came(
+    fake_project: Path, duckdb_target_env: dict[str, str]
+) -> None:
+    """`aurora build` passes `aurora_tests_since` (macros/test_scope.sql) only after a complete
+    successful build with the same seeds, configuration and models; else every row is checked."""
+    import duckdb
+
+    from ingest.core.warehouse import duckdb_path
+
+    assert orchestrate.tests_since("duckdb") is None  # no build recorded
+    _succeeded()
+    assert orchestrate.tests_since("duckdb") is None  # current: nothing to build
+    con = duckdb.connect(str(duckdb_path()))
+    con.execute(
+        "create schema raw_test; create table raw_test._dlt_loads (load_id text, status int)"
+    )
+    con.execute("insert into raw_test._dlt_loads values ('1', 0)")
+    con.close()
+    last = build_status.builds("duckdb")[-1]
+    assert orchestrate.tests_since("duckdb") == last.started_at.isoformat(sep=" ")
+    (fake_project / "models" / "m.sql").write_text("select 2 as x\n")  # and a model edit
+    assert orchestrate.tests_since("duckdb") is None

@@ -5,13 +5,26 @@
 -- vote account (in that precedence), its weight is a_s with the delegated stake as the fallback
 -- when the validator's stakers earned nothing, and its tier stake is postBalance - a_s when it
 -- earned a reward in the epoch.
+-- A table, incremental by epoch (dbt_project.yml): an incremental build rebuilds only the epochs with
+-- newer loads (macros/incremental_periods.sql rebuilt_epochs); the import CTEs are inlined, not
+-- materialised whole (each is read twice by preferred_provider_rows).
+{%- set epochs = aurora.rebuilt_epochs('solana', [
+    ('stg_solana__stake_accounts', 'snapshot_epoch'),
+    ('stg_solana__inflation_rewards', 'epoch'),
+]) %}
 
-with stake_accounts as (
+with stake_accounts as not materialized (
     select * from {{ ref('stg_solana__stake_accounts') }}
+    {{ aurora.epoch_filter('snapshot_epoch', epochs) }}
 ),
 
-inflation_rewards as (
+inflation_rewards as not materialized (
     select * from {{ ref('stg_solana__inflation_rewards') }}
+    {{ aurora.epoch_filter('epoch', epochs) }}
+),
+
+mapping_fingerprints as (
+    {{ aurora.provider_mappings_fingerprints() }}
 ),
 
 snapshot as (
@@ -92,9 +105,12 @@ final as (
         stake_rewards.reward_provider,
         stake_rewards.reward_request_id,
         stake_rewards.reward_response_sha256,
+        coalesce(mapping_fingerprints.provider_mappings_sha256, '') as provider_mappings_sha256,
         stake_rewards._dlt_load_id,
         stake_rewards._dlt_loaded_at
     from stake_rewards
+    left join mapping_fingerprints
+        on mapping_fingerprints.chain = 'solana'
 )
 
 select * from final

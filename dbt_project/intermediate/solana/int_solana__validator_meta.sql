@@ -5,20 +5,21 @@
 -- before commission: the stakers' rewards (sum of a_s over the stake accounts of the epoch's
 -- snapshot) plus the operator's inflation commission; trunc(gross x R_A / R_V) = R_A + the
 -- agreement's inflation commission basis, the gross basis of methodology §4.
+-- Import CTEs are inlined (`not materialized`): each is read more than once.
 
-with vote_accounts as (
+with vote_accounts as not materialized (
     select * from {{ ref('stg_solana__vote_accounts') }}
 ),
 
-inflation_rewards as (
+inflation_rewards as not materialized (
     select * from {{ ref('stg_solana__inflation_rewards') }}
 ),
 
-kobe_validators as (
+kobe_validators as not materialized (
     select * from {{ ref('stg_solana__kobe_validators') }}
 ),
 
-stake_rewards as (
+stake_rewards as not materialized (
     select * from {{ ref('int_solana__stake_rewards') }}
 ),
 
@@ -26,7 +27,8 @@ vote_account as (
     {{ aurora.preferred_provider_rows('vote_accounts', 'vote_accounts', ['epoch'], 'solana') }}
 ),
 
-inflation_reward as (
+-- read twice (vote reward, stakers' commission): inlined, never materialised whole
+inflation_reward as not materialized (
     {{ aurora.preferred_provider_rows('inflation_rewards', 'inflation_rewards', ['epoch'], 'solana') }}
 ),
 
