@@ -25,6 +25,7 @@ dbt reads them (ingest/core/seeds.py ``check_seed_files``).
 from __future__ import annotations
 
 import contextlib
+import csv
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -40,7 +41,7 @@ from ingest.core.chain import Chain
 from ingest.core.destination import pipelines_dir
 from ingest.core.lock import warehouse_lock
 from ingest.core.seeds import check_seed_files, read_operator_validators
-from ingest.core.warehouse import Target, duckdb_path
+from ingest.core.warehouse import Target, duckdb_path, query
 from ingest.env import REPO_ROOT
 from ingest.errors import AuroraError, IngestError
 
@@ -115,6 +116,14 @@ def build_step(
 ) -> str:
     """dbt build on the target, recorded in ``aurora_meta.build_status``; returns dbt's summary."""
     check_seed_files(REPO_ROOT)
+    if not full_refresh:
+        reshaped = reshaped_seeds(target)
+        if reshaped:
+            # dbt reloads an existing seed table in place and fails when the file gained or lost a
+            # column: recreate just those seeds first (the build that follows rebuilds downstream)
+            if console is not None:
+                console.print(f"seeds with new columns, recreated: {', '.join(reshaped)}")
+            dbt_build(target, console=console, full_refresh=True, select=reshaped, command="seed")
     fingerprint = build_status.current_fingerprint(target)
     build_id = build_status.record_start(
         target, fingerprint, command=command, selection=select, full_refresh=full_refresh
@@ -146,6 +155,32 @@ def build_step(
     build_status.record_end(target, build_id, "succeeded", done)
     _grant_build_status_reads(target)
     return done
+
+
+def reshaped_seeds(target: Target) -> list[str]:
+    """The seeds under seeds/ whose table in the warehouse has other columns than the file's header
+    (a column added or dropped since the last build); none when the warehouse is new or unreadable."""
+    files = {path.stem: path for path in sorted((REPO_ROOT / "seeds").glob("*.csv"))}
+    try:
+        _, rows = query(
+            target,
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = 'seeds' order by table_name, ordinal_position",
+        )
+    except AuroraError:
+        return []
+    built: dict[str, list[str]] = {}
+    for table, column in rows:
+        built.setdefault(str(table), []).append(str(column))
+    reshaped = []
+    for name, path in files.items():
+        if name not in built:
+            continue
+        with path.open(newline="", encoding="utf-8") as fh:
+            header = next(csv.reader(fh), [])
+        if [c.strip() for c in header] != built[name]:
+            reshaped.append(name)
+    return reshaped
 
 
 def tests_since(target: Target) -> str | None:

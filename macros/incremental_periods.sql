@@ -42,17 +42,54 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- A select of (chain, provider_mappings_sha256): per chain, the SHA-256 of its provider mappings
-    (fact=provider#precedence, byte order, '|'-separated). -#}
+{#- A select of (chain, provider_mappings_sha256): per chain, the SHA-256 of what its intermediate
+    models are computed from besides the loads: its provider mappings (fact=provider#precedence) and
+    the operator's seed rows that shape them (seeds/validator_fee_terms.csv; the declared fee
+    recipients of seeds/validators.csv), byte order, '|'-separated. A chain with neither fee terms
+    nor fee recipients (Solana) has the fingerprint of its mappings alone. A change of any of these
+    restates the chain whole (`is_remapped`), so an edit of the fee terms takes effect on the next
+    build, not only on a full refresh. -#}
 {% macro provider_mappings_fingerprints() -%}
+    {%- set text = dbt.type_string() -%}
     select
         mappings.chain,
-        {{ aurora.sha256_hex(aurora.ordered_string_agg(
-            "mappings.fact || '=' || mappings.provider || '#' || cast(mappings.precedence as " ~ dbt.type_string() ~ ")",
-            "'|'"
-        )) }} as provider_mappings_sha256
-    from {{ ref('chain_provider_mappings') }} as mappings
-    group by mappings.chain
+        {{ aurora.sha256_hex(
+            "case when operator_inputs.inputs_text is null then mappings.mappings_text"
+            ~ " else mappings.mappings_text || '|' || operator_inputs.inputs_text end"
+        ) }} as provider_mappings_sha256
+    from (
+        select
+            chain_provider_mappings.chain,
+            {{ aurora.ordered_string_agg(
+                "chain_provider_mappings.fact || '=' || chain_provider_mappings.provider || '#' || cast(chain_provider_mappings.precedence as " ~ text ~ ")",
+                "'|'"
+            ) }} as mappings_text
+        from {{ ref('chain_provider_mappings') }} as chain_provider_mappings
+        group by chain_provider_mappings.chain
+    ) as mappings
+    left join (
+        select
+            inputs.chain,
+            {{ aurora.ordered_string_agg("inputs.input_text", "'|'") }} as inputs_text
+        from (
+            select
+                fee_terms.chain,
+                'fee_terms:' || fee_terms.validator_id
+                || ',' || cast(fee_terms.valid_from as {{ text }})
+                || ',' || coalesce(cast(fee_terms.valid_to as {{ text }}), '')
+                || ',' || cast(fee_terms.consensus_fee_bps as {{ text }})
+                || ',' || cast(fee_terms.execution_fee_bps as {{ text }}) as input_text
+            from {{ ref('validator_fee_terms') }} as fee_terms
+            union all
+            select
+                validators.chain,
+                'fee_recipient:' || validators.validator_id || '=' || validators.fee_recipient as input_text
+            from {{ ref('validators') }} as validators
+            where validators.fee_recipient is not null and validators.fee_recipient <> ''
+        ) as inputs
+        group by inputs.chain
+    ) as operator_inputs
+        on mappings.chain = operator_inputs.chain
 {%- endmacro %}
 
 {#- The whole of a canonical model: the union over the chains of `int_<chain>__<entity>`, restricted

@@ -25,3 +25,16 @@
 
 {% macro duckdb__hash_join_hints() -%}
 {%- endmacro %}
+
+{#- Written after `as` in a CTE that is read more than once and must not be materialised whole
+    (`with x as {{ aurora.inline_cte() }} (...)`): DuckDB and PostgreSQL inline it; an engine
+    without the keyword gets nothing, the planner's default. -#}
+{% macro inline_cte() -%}
+    {{ return(adapter.dispatch('inline_cte', 'aurora')()) }}
+{%- endmacro %}
+
+{% macro default__inline_cte() -%}{%- endmacro %}
+
+{% macro duckdb__inline_cte() -%}not materialized{%- endmacro %}
+
+{% macro postgres__inline_cte() -%}not materialized{%- endmacro %}

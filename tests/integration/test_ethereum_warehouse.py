@@ -288,17 +288,23 @@ def test_slashed_validator_and_missing_price_day_are_warned_by_name(
 def test_one_new_day_incremental_equals_full_refresh_and_rerun_changes_nothing(
     tmp_path: Path,
 ) -> None:
-    from support import run_aurora, warehouse
+    """One new day, then an edit of the fee terms (what finance edits): each incremental build
+    equals a full refresh, and a rerun changes nothing."""
+    import dataclasses
+
+    from support import project_copy, run_aurora_in, warehouse
     from test_incremental_builds import snapshot as _snapshot
 
+    project = project_copy(tmp_path / "project")
     with warehouse("duckdb", tmp_path) as wh:
-        first = run_aurora(["demo", "--days", "2026-02-28..2026-03-02"], wh.env)
+        wh = dataclasses.replace(wh, project_dir=project)
+        first = run_aurora_in(project, ["demo", "--days", "2026-02-28..2026-03-02"], wh.env)
         assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
         assert wh.query(
             "select max(period_id) from canonical.canonical_periods where chain = 'ethereum'"
         ) == [("2026-03-02",)]
         before = {r: _snapshot(wh, r) for r in RELATIONS}
-        second = run_aurora(["demo", "--days", "2026-03-03"], wh.env)
+        second = run_aurora_in(project, ["demo", "--days", "2026-03-03"], wh.env)
         assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
         incremental = {r: _snapshot(wh, r) for r in RELATIONS}
         # the old days' canonical rows are untouched (same lineage), the new day is there
@@ -312,6 +318,42 @@ def test_one_new_day_incremental_equals_full_refresh_and_rerun_changes_nothing(
         wh.dbt("build")
         again = {r: _snapshot(wh, r) for r in RELATIONS}
         assert again == full
+
+        # finance raises the execution fee of validator 31 (the MEV validator): the next
+        # incremental build restates it, nothing is loaded
+        terms = project / "seeds" / "validator_fee_terms.csv"
+        lines = terms.read_text().splitlines()
+        edited = [
+            line.replace(",1000,1000", ",1000,2500") if line.startswith("ethereum,31,") else line
+            for line in lines
+        ]
+        assert edited != lines
+        terms.write_text("\n".join(edited) + "\n")
+        mev = (
+            "select sum(mev_commission_native), sum(mev_gross_native) from marts.validator_pnl"
+            " where chain = 'ethereum' and validator_id = '31'"
+        )
+        ((old_commission, gross),) = wh.query(mev)
+        assert gross and old_commission == sum(
+            int(m) * 1000 // 10000
+            for (m,) in wh.query(
+                "select mev_gross_native from marts.validator_pnl"
+                " where chain = 'ethereum' and validator_id = '31'"
+            )
+        )
+        wh.dbt("build")
+        edited_incremental = {r: _snapshot(wh, r) for r in RELATIONS}
+        assert edited_incremental != full
+        ((new_commission, _),) = wh.query(mev)
+        assert new_commission == sum(
+            int(m) * 2500 // 10000
+            for (m,) in wh.query(
+                "select mev_gross_native from marts.validator_pnl"
+                " where chain = 'ethereum' and validator_id = '31'"
+            )
+        )
+        wh.dbt("build", "--full-refresh")
+        assert {r: _snapshot(wh, r) for r in RELATIONS} == edited_incremental
 
 
 # ---------------------------------------------------------------------------- lineage

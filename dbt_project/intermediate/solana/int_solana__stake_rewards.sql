@@ -13,12 +13,12 @@
     ('stg_solana__inflation_rewards', 'epoch'),
 ]) %}
 
-with stake_accounts as not materialized (
+with stake_accounts as {{ aurora.inline_cte() }} (
     select * from {{ ref('stg_solana__stake_accounts') }}
     {{ aurora.epoch_filter('snapshot_epoch', epochs) }}
 ),
 
-inflation_rewards as not materialized (
+inflation_rewards as {{ aurora.inline_cte() }} (
     select * from {{ ref('stg_solana__inflation_rewards') }}
     {{ aurora.epoch_filter('epoch', epochs) }}
 ),

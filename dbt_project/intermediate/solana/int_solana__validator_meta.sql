@@ -5,21 +5,21 @@
 -- before commission: the stakers' rewards (sum of a_s over the stake accounts of the epoch's
 -- snapshot) plus the operator's inflation commission; trunc(gross x R_A / R_V) = R_A + the
 -- agreement's inflation commission basis, the gross basis of methodology §4.
--- Import CTEs are inlined (`not materialized`): each is read more than once.
+-- Import CTEs are inlined (macros/planner_hints.sql inline_cte): each is read more than once.
 
-with vote_accounts as not materialized (
+with vote_accounts as {{ aurora.inline_cte() }} (
     select * from {{ ref('stg_solana__vote_accounts') }}
 ),
 
-inflation_rewards as not materialized (
+inflation_rewards as {{ aurora.inline_cte() }} (
     select * from {{ ref('stg_solana__inflation_rewards') }}
 ),
 
-kobe_validators as not materialized (
+kobe_validators as {{ aurora.inline_cte() }} (
     select * from {{ ref('stg_solana__kobe_validators') }}
 ),
 
-stake_rewards as not materialized (
+stake_rewards as {{ aurora.inline_cte() }} (
     select * from {{ ref('int_solana__stake_rewards') }}
 ),
 
@@ -28,7 +28,7 @@ vote_account as (
 ),
 
 -- read twice (vote reward, stakers' commission): inlined, never materialised whole
-inflation_reward as not materialized (
+inflation_reward as {{ aurora.inline_cte() }} (
     {{ aurora.preferred_provider_rows('inflation_rewards', 'inflation_rewards', ['epoch'], 'solana') }}
 ),
 
