@@ -60,7 +60,9 @@ def test_serve_main_serves_until_stopped(
     assert (
         (tmp_path / "ethereum" / "validators.csv")
         .read_text()
-        .startswith("chain,validator_id,identity_pubkey,validator_name\nethereum,3,0x")
+        .startswith(
+            "chain,validator_id,identity_pubkey,validator_name,fee_recipient\nethereum,3,0x"
+        )
     )
 
 

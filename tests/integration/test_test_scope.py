@@ -37,7 +37,10 @@ def test_scoped_tests_check_restated_periods_and_the_full_check_everything(
     with shared_warehouses.copy(target, tmp_path, target_path=tmp_path / "target") as wh:
         periods = sorted(
             int(p)
-            for (p,) in wh.query("select distinct period_id from canonical.canonical_stake_rewards")
+            for (p,) in wh.query(
+                "select distinct period_id from canonical.canonical_stake_rewards"
+                " where chain = 'solana'"
+            )
         )
         old, restated = str(periods[0]), str(periods[-1])
         # a time after every load the warehouse holds: "the last build started then"
@@ -52,7 +55,7 @@ def test_scoped_tests_check_restated_periods_and_the_full_check_everything(
         wh.execute(
             "insert into canonical.canonical_stake_rewards "
             "select * from canonical.canonical_stake_rewards "
-            f"where period_id = '{old}' order by stake_unit_id limit 1"
+            f"where chain = 'solana' and period_id = '{old}' order by stake_unit_id limit 1"
         )
         assert _unique_test(wh, since) == 0
         assert _unique_test(wh, None) != 0
@@ -61,12 +64,12 @@ def test_scoped_tests_check_restated_periods_and_the_full_check_everything(
         wh.execute(
             "update canonical.canonical_stake_rewards "
             "set _dlt_loaded_at = cast('2100-01-02 00:00:00+00' as timestamp with time zone) "
-            f"where period_id = '{restated}'"
+            f"where chain = 'solana' and period_id = '{restated}'"
         )
         assert _unique_test(wh, since) == 0  # restated, still clean
         wh.execute(
             "insert into canonical.canonical_stake_rewards "
             "select * from canonical.canonical_stake_rewards "
-            f"where period_id = '{restated}' order by stake_unit_id limit 1"
+            f"where chain = 'solana' and period_id = '{restated}' order by stake_unit_id limit 1"
         )
         assert _unique_test(wh, since) != 0
